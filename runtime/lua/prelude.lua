@@ -1,0 +1,1 @@
+-- Trusted Lua run inside every job state (filled in by the runtime).

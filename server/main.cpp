@@ -1,0 +1,5 @@
+#include <cstdio>
+int main() {
+  std::puts("agentry");
+  return 0;
+}

@@ -1,0 +1,4 @@
+#pragma once
+namespace agentry {
+const char* version();
+}
