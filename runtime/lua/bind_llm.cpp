@@ -1,0 +1,177 @@
+// llm.chat: building a ChatRequest from the script's table and the agent's
+// settings, and making the call either on the job's thread or, inside
+// parallel.map, on a call thread while the script's other items go on.
+#include "runtime/lua/lua_call.h"
+#include "runtime/lua/lua_json.h"
+
+namespace agentry::lua {
+
+namespace {
+
+std::optional<std::string> string_field(lua_State* L, int table, const char* name) {
+  lua_getfield(L, table, name);
+  std::optional<std::string> out;
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    size_t len = 0;
+    const char* s = lua_tolstring(L, -1, &len);
+    out.emplace(s, len);
+  } else if (!lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    throw std::runtime_error(std::string("llm.chat: '") + name + "' must be a string");
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
+std::optional<double> number_field(lua_State* L, int table, const char* name) {
+  lua_getfield(L, table, name);
+  std::optional<double> out;
+  if (lua_type(L, -1) == LUA_TNUMBER)
+    out = lua_tonumber(L, -1);
+  else if (!lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    throw std::runtime_error(std::string("llm.chat: '") + name + "' must be a number");
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
+llm::ChatRequest build_request(lua_State* L, JobHost& host, const std::string& agent_name, int table) {
+  luaL_checktype(L, table, LUA_TTABLE);
+  llm::ChatRequest req;
+  req.agent = agent_name;
+  const AgentDef* agent = host.snapshot().find_agent(agent_name);
+  if (agent) {
+    req.model = agent->model;
+    req.temperature = agent->temperature;
+    req.max_tokens = agent->max_tokens;
+    req.retry.max_retries = agent->retry_max;
+    req.retry.base_seconds = agent->retry_base;
+    req.mock_fixture = agent->mock_fixture;
+  }
+  if (auto v = string_field(L, table, "model")) req.model = *v;
+  if (auto v = number_field(L, table, "temperature")) req.temperature = *v;
+  if (auto v = number_field(L, table, "max_tokens")) req.max_tokens = static_cast<int>(*v);
+  if (auto v = string_field(L, table, "system")) req.system = *v;
+
+  lua_getfield(L, table, "json");
+  req.json = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  if (req.json && agent) {
+    req.required_fields = agent->required_outputs;
+    req.json_schema = agent->output_schema;
+  }
+
+  lua_getfield(L, table, "messages");
+  if (lua_istable(L, -1)) {
+    nlohmann::json messages = to_json(L, -1);
+    if (!messages.is_array()) throw std::runtime_error("llm.chat: 'messages' must be a list");
+    for (const auto& m : messages) {
+      if (!m.is_object() || !m.contains("content") || !m["content"].is_string())
+        throw std::runtime_error("llm.chat: each message needs a string 'content'");
+      req.messages.push_back({m.value("role", "user"), m["content"].get<std::string>()});
+    }
+  } else if (!lua_isnil(L, -1)) {
+    throw std::runtime_error("llm.chat: 'messages' must be a list");
+  }
+  lua_pop(L, 1);
+  if (auto prompt = string_field(L, table, "prompt")) req.messages.push_back({"user", *prompt});
+  if (req.messages.empty()) throw std::runtime_error("llm.chat: give 'messages' or 'prompt'");
+  return req;
+}
+
+void push_reply(lua_State* L, const llm::ChatReply& reply) {
+  lua_createtable(L, 0, 5);
+  lua_pushlstring(L, reply.text.data(), reply.text.size());
+  lua_setfield(L, -2, "text");
+  push_json(L, reply.json);
+  lua_setfield(L, -2, "json");
+  push_json(L, nlohmann::json{{"prompt_tokens", reply.usage.prompt_tokens},
+                              {"completion_tokens", reply.usage.completion_tokens},
+                              {"total_tokens", reply.usage.prompt_tokens + reply.usage.completion_tokens}});
+  lua_setfield(L, -2, "usage");
+  lua_pushstring(L, reply.model.c_str());
+  lua_setfield(L, -2, "model");
+  lua_pushnumber(L, static_cast<double>(reply.latency.count()));
+  lua_setfield(L, -2, "latency_ms");
+}
+
+// Raises the call's failure in the script: llm_error, or the stop reason.
+[[noreturn]] void raise_call_error(lua_State* L, JobHost& host, const std::string& key, const llm::LlmError& e) {
+  if (!e.raw_reply.empty()) host.remember_raw_reply(key, e.raw_reply);
+  host.check_stopped(L);
+  host.raise(L, e.kind == llm::LlmError::Kind::cancelled ? "cancelled" : "llm_error", e.what());
+}
+
+class SyncListener final : public llm::CallListener {
+ public:
+  SyncListener(JobHost& host, std::string key) : host_(host), key_(std::move(key)) {}
+  void on_retry(const llm::ChatRequest& r, int n, const std::string& reason, std::chrono::milliseconds d) override {
+    host_.post_retry(key_, r.agent, n, reason, d);
+    host_.flush_posted();
+  }
+  void on_waiting(const llm::ChatRequest& r, const std::string& message) override {
+    host_.post_waiting(r.agent, message);
+    host_.flush_posted();
+  }
+
+ private:
+  JobHost& host_;
+  std::string key_;
+};
+
+int llm_call(lua_State* L, JobHost& host) {
+  host.check_stopped(L);
+  const std::string key = luaL_checkstring(L, 1);
+  const std::string agent = luaL_checkstring(L, 2);
+  llm::ChatRequest req = build_request(L, host, agent, 3);
+  SyncListener listener(host, key);
+  llm::ChatReply reply;
+  std::optional<llm::LlmError> failure;
+  try {
+    reply = host.llm().chat(req, host.control(), listener);
+  } catch (const llm::LlmError& e) {
+    failure = e;
+  }
+  host.sandbox().reset_cpu_slice();
+  if (failure) raise_call_error(L, host, key, *failure);
+  host.account_reply(key, reply);
+  push_reply(L, reply);
+  return 1;
+}
+
+int llm_start(lua_State* L, JobHost& host) {
+  host.check_stopped(L);
+  const std::string key = luaL_checkstring(L, 1);
+  const std::string agent = luaL_checkstring(L, 2);
+  lua_pushinteger(L, host.start_call(key, build_request(L, host, agent, 3)));
+  return 1;
+}
+
+int llm_wait_any(lua_State* L, JobHost& host) {
+  const int id = host.wait_any_call(L);
+  host.sandbox().reset_cpu_slice();
+  lua_pushinteger(L, id);
+  return 1;
+}
+
+int llm_result(lua_State* L, JobHost& host) {
+  auto call = host.take_call(static_cast<int>(luaL_checkinteger(L, 1)));
+  if (!call) return luaL_error(L, "unknown LLM call handle");
+  if (call->error) raise_call_error(L, host, call->key, *call->error);
+  if (!call->failure.empty()) host.raise(L, "llm_error", call->failure);
+  host.account_reply(call->key, *call->reply);
+  push_reply(L, *call->reply);
+  return 1;
+}
+
+}  // namespace
+
+void register_llm_primitives(lua_State* L, JobHost* host) {
+  set_primitive<llm_call>(L, host, "llm_call");
+  set_primitive<llm_start>(L, host, "llm_start");
+  set_primitive<llm_wait_any>(L, host, "llm_wait_any");
+  set_primitive<llm_result>(L, host, "llm_result");
+}
+
+}  // namespace agentry::lua

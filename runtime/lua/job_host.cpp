@@ -1,0 +1,250 @@
+#include "runtime/lua/job_host.h"
+
+#include <lua.hpp>
+
+namespace agentry::lua {
+
+using jobs::Event;
+using jobs::now_ms;
+
+namespace {
+constexpr size_t kMaxEventName = 64;
+constexpr size_t kMaxEventDetails = 64 * 1024;
+
+std::string truncated(std::string s, size_t limit) {
+  if (s.size() <= limit) return s;
+  s.resize(limit);
+  return s + "…[truncated]";
+}
+}  // namespace
+
+// Forwards retry and capacity notices of a call running on another thread.
+class JobHost::Listener final : public llm::CallListener {
+ public:
+  Listener(JobHost& host, std::string key) : host_(host), key_(std::move(key)) {}
+  void on_retry(const llm::ChatRequest& r, int n, const std::string& reason, std::chrono::milliseconds d) override {
+    host_.post_retry(key_, r.agent, n, reason, d);
+  }
+  void on_waiting(const llm::ChatRequest& r, const std::string& message) override {
+    host_.post_waiting(r.agent, message);
+  }
+
+ private:
+  JobHost& host_;
+  std::string key_;
+};
+
+JobHost::JobHost(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
+                 JobControl& control, const JobRequest& request, const RunOptions& options, Sandbox& sandbox)
+    : snapshot_(snapshot),
+      llm_(llm),
+      journal_(journal),
+      control_(control),
+      request_(request),
+      options_(options),
+      sandbox_(sandbox),
+      owner_thread_(std::this_thread::get_id()) {}
+
+JobHost::~JobHost() {
+  // Calls still in flight belong to an abandoned parallel.map or a stopped
+  // job: stop them and wait, since they hold references into this host.
+  finishing_ = true;
+  for (auto& t : call_threads_)
+    if (t.joinable()) t.join();
+}
+
+void JobHost::push_host_table(lua_State* L) {
+  lua_newtable(L);
+  lua_pushstring(L, request_.job_id.c_str());
+  lua_setfield(L, -2, "job_id");
+  lua_pushnumber(L, static_cast<double>(options_.limits.max_string_bytes));
+  lua_setfield(L, -2, "max_string_bytes");
+  register_job_primitives(L, this);
+  register_llm_primitives(L, this);
+  register_json_primitives(L);
+  register_template_primitive(L);
+}
+
+void JobHost::raise(lua_State* L, const std::string& code, const std::string& message) {
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, code.c_str());
+  lua_setfield(L, -2, "code");
+  lua_pushstring(L, message.c_str());
+  lua_setfield(L, -2, "message");
+  if (error_metatable_ref >= 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, error_metatable_ref);
+    lua_setmetatable(L, -2);
+  }
+  lua_error(L);
+  std::abort();  // lua_error does not return
+}
+
+void JobHost::check_stopped(lua_State* L) {
+  flush_posted();
+  if (sandbox_.stop_reason() == StopReason::none) {
+    const StopReason r = control_.reason();
+    if (r == StopReason::none) return;
+    sandbox_.request_stop(r);
+  }
+  const StopReason r = sandbox_.stop_reason();
+  const char* code = r == StopReason::cancelled ? "cancelled"
+                     : r == StopReason::timeout ? "timeout"
+                     : r == StopReason::lease_lost ? "lease_lost"
+                                                   : "script_error";
+  raise(L, code, sandbox_.stop_message());
+}
+
+jobs::StepRecord& JobHost::open_step(const std::string& key, const std::string& agent) {
+  auto& step = open_steps_[key];
+  step = jobs::StepRecord{.key = key, .agent = agent, .attempts = 0, .started_at = now_ms()};
+  return step;
+}
+
+jobs::StepRecord* JobHost::find_open_step(const std::string& key) {
+  auto it = open_steps_.find(key);
+  return it == open_steps_.end() ? nullptr : &it->second;
+}
+
+void JobHost::close_step(const std::string& key) {
+  open_steps_.erase(key);
+  raw_replies_.erase(key);
+}
+
+void JobHost::set_progress(const jobs::Progress& p, std::vector<Event> events) {
+  progress_ = p;
+  journal_.progress(progress_, totals_, events);
+}
+
+void JobHost::checkpoint(const jobs::StepRecord& step, std::vector<Event> events) {
+  journal_.checkpoint(step, progress_, totals_, events);
+}
+
+void JobHost::log(std::string event, std::string details) {
+  journal_.log(Event{0, now_ms(), truncated(std::move(event), kMaxEventName),
+                     truncated(std::move(details), kMaxEventDetails)});
+}
+
+void JobHost::post_retry(const std::string& key, const std::string& agent, int n, const std::string& reason,
+                         std::chrono::milliseconds delay) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s: retry %d in %.1f s after: ", agent.c_str(), n,
+                static_cast<double>(delay.count()) / 1000.0);
+  {
+    std::lock_guard lock(mutex_);
+    posted_.push_back({key, Event{0, now_ms(), "retry", buf + reason}, true, false});
+  }
+  wake_.notify_all();
+}
+
+void JobHost::post_waiting(const std::string& agent, const std::string& message) {
+  {
+    std::lock_guard lock(mutex_);
+    posted_.push_back({"", Event{0, now_ms(), "waiting", agent + ": " + message}, false, true});
+  }
+  wake_.notify_all();
+}
+
+void JobHost::flush_posted() {
+  if (std::this_thread::get_id() != owner_thread_) return;
+  std::vector<Posted> posted;
+  {
+    std::lock_guard lock(mutex_);
+    posted.swap(posted_);
+  }
+  for (auto& p : posted) {
+    if (p.retry) {
+      ++totals_.retry_count;
+      if (auto* step = find_open_step(p.key)) ++step->retries;
+      log(p.event.event, p.event.details);
+    } else if (p.waiting) {
+      jobs::Progress next = progress_;
+      next.message = p.event.details;
+      set_progress(next, {});
+    }
+  }
+}
+
+void JobHost::account_reply(const std::string& key, const llm::ChatReply& reply) {
+  totals_.usage += reply.usage;
+  if (auto* step = find_open_step(key)) {
+    step->usage += reply.usage;
+    step->attempts += std::max(1, reply.attempts);
+  }
+}
+
+void JobHost::remember_raw_reply(const std::string& key, const std::string& raw) { raw_replies_[key] = raw; }
+
+std::string JobHost::raw_reply_for(const std::string& key) const {
+  auto it = raw_replies_.find(key);
+  return it == raw_replies_.end() ? std::string{} : it->second;
+}
+
+bool JobHost::CallStop::stop_requested() const { return host_.finishing_ || host_.control_.stop_requested(); }
+
+bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (!stop_requested()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    host_.control_.wait_for(std::min(left, std::chrono::milliseconds(50)));
+  }
+  return false;
+}
+
+int JobHost::start_call(std::string key, llm::ChatRequest request) {
+  auto call = std::make_shared<AsyncCall>();
+  {
+    std::lock_guard lock(mutex_);
+    call->id = next_call_id_++;
+    calls_[call->id] = call;
+  }
+  call->key = std::move(key);
+  call->request = std::move(request);
+  call_threads_.emplace_back([this, call] {
+    Listener listener(*this, call->key);
+    try {
+      call->reply = llm_.chat(call->request, call_stop_, listener);
+    } catch (const llm::LlmError& e) {
+      call->error = e;
+    } catch (const std::exception& e) {
+      call->failure = e.what();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      call->done = true;
+      finished_calls_.push_back(call->id);
+    }
+    wake_.notify_all();
+  });
+  return call->id;
+}
+
+int JobHost::wait_any_call(lua_State* L) {
+  while (true) {
+    flush_posted();
+    {
+      std::unique_lock lock(mutex_);
+      if (!finished_calls_.empty()) {
+        const int id = finished_calls_.front();
+        finished_calls_.pop_front();
+        return id;
+      }
+      if (calls_.empty()) throw std::runtime_error("no LLM call in flight");
+      // Wake on a finished call or a posted notice; poll the stop state too.
+      wake_.wait_for(lock, std::chrono::milliseconds(50),
+                     [&] { return !finished_calls_.empty() || !posted_.empty(); });
+    }
+    check_stopped(L);
+  }
+}
+
+std::shared_ptr<JobHost::AsyncCall> JobHost::take_call(int id) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(id);
+  if (it == calls_.end() || !it->second->done) return nullptr;
+  auto call = it->second;
+  calls_.erase(it);
+  return call;
+}
+
+}  // namespace agentry::lua

@@ -1,0 +1,147 @@
+// The C++ side of one running job as its Lua state sees it: the `host`
+// table prelude.lua receives. Each bind_*.cpp file registers one group of
+// primitives on it; this class holds the job's state they share (open steps,
+// progress, totals, LLM calls in flight).
+//
+// Used by the job's own thread only, except where noted (LLM call threads
+// post results and retry notices through the mutex-guarded queue).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/jobs/journal.h"
+#include "runtime/llm/llm_client.h"
+#include "runtime/lua/job_control.h"
+#include "runtime/lua/job_runner.h"
+#include "runtime/lua/sandbox.h"
+#include "runtime/lua/snapshot.h"
+
+struct lua_State;
+
+namespace agentry::lua {
+
+class JobHost {
+ public:
+  JobHost(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal, JobControl& control,
+          const JobRequest& request, const RunOptions& options, Sandbox& sandbox);
+  ~JobHost();
+  JobHost(const JobHost&) = delete;
+  JobHost& operator=(const JobHost&) = delete;
+
+  // Pushes the host table with every primitive on the stack of `L`.
+  void push_host_table(lua_State* L);
+
+  const ScriptSnapshot& snapshot() const { return snapshot_; }
+  const JobRequest& request() const { return request_; }
+  const RunOptions& options() const { return options_; }
+  Sandbox& sandbox() { return sandbox_; }
+  JobControl& control() { return control_; }
+  jobs::JobJournal& journal() { return journal_; }
+  llm::LlmClient& llm() { return llm_; }
+  const jobs::Progress& progress() const { return progress_; }
+  const jobs::JobTotals& totals() const { return totals_; }
+
+  // Raises a Lua error carrying a kind (`llm_error`, `script_error`...) as a
+  // table with the prelude's error metatable. Does not return.
+  [[noreturn]] void raise(lua_State* L, const std::string& code, const std::string& message);
+  // Raises the stop error if the job was stopped. Called by every primitive.
+  void check_stopped(lua_State* L);
+
+  // --- steps (bind_job.cpp)
+  jobs::StepRecord& open_step(const std::string& key, const std::string& agent);
+  jobs::StepRecord* find_open_step(const std::string& key);
+  void close_step(const std::string& key);
+  void set_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
+  void checkpoint(const jobs::StepRecord& step, std::vector<jobs::Event> events);
+  void log(std::string event, std::string details);
+  // Writes pending events posted by LLM call threads (retries, waits).
+  void flush_posted();
+
+  // --- LLM calls (bind_llm.cpp)
+  struct AsyncCall {
+    int id = 0;
+    std::string key;
+    llm::ChatRequest request;
+    std::optional<llm::ChatReply> reply;
+    std::optional<llm::LlmError> error;
+    std::string failure;  // a non-LLM exception's message
+    bool done = false;
+  };
+  class Listener;
+  int start_call(std::string key, llm::ChatRequest request);
+  int wait_any_call(lua_State* L);
+  std::shared_ptr<AsyncCall> take_call(int id);
+  void post_retry(const std::string& key, const std::string& agent, int n, const std::string& reason,
+                  std::chrono::milliseconds delay);
+  void post_waiting(const std::string& agent, const std::string& message);
+  void account_reply(const std::string& key, const llm::ChatReply& reply);
+  void remember_raw_reply(const std::string& key, const std::string& raw);
+  std::string raw_reply_for(const std::string& key) const;
+
+  // The error metatable registered by prelude.lua.
+  int error_metatable_ref = -2;  // LUA_NOREF
+
+ private:
+  const ScriptSnapshot& snapshot_;
+  llm::LlmClient& llm_;
+  jobs::JobJournal& journal_;
+  JobControl& control_;
+  const JobRequest& request_;
+  const RunOptions& options_;
+  Sandbox& sandbox_;
+  std::thread::id owner_thread_;
+
+  std::map<std::string, jobs::StepRecord> open_steps_;
+  std::map<std::string, std::string> raw_replies_;
+  jobs::Progress progress_;
+  jobs::JobTotals totals_;
+
+  // Shared with LLM call threads.
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<int, std::shared_ptr<AsyncCall>> calls_;
+  std::deque<int> finished_calls_;
+  struct Posted {
+    std::string key;  // step the notice belongs to (retries count on it)
+    jobs::Event event;
+    bool retry = false;
+    bool waiting = false;
+  };
+  std::vector<Posted> posted_;
+  std::vector<std::thread> call_threads_;
+  std::atomic<bool> finishing_{false};
+  // What calls on other threads obey: the job's control, plus this host
+  // ending (a finished job abandons what an aborted parallel.map left running).
+  class CallStop final : public llm::CallControl {
+   public:
+    explicit CallStop(JobHost& host) : host_(host) {}
+    bool stop_requested() const override;
+    bool wait_for(std::chrono::milliseconds d) const override;
+
+   private:
+    JobHost& host_;
+  };
+  CallStop call_stop_{*this};
+  int next_call_id_ = 1;
+};
+
+// Each primitive group registers its functions into the table on the top of
+// the stack, as closures over the host.
+void register_job_primitives(lua_State* L, JobHost* host);
+void register_llm_primitives(lua_State* L, JobHost* host);
+void register_json_primitives(lua_State* L);
+void register_template_primitive(lua_State* L);
+
+// The prelude compiled once per process, loaded into each new state.
+const std::string& prelude_bytecode();
+
+}  // namespace agentry::lua

@@ -1,0 +1,120 @@
+#include "runtime/lua/job_runner.h"
+
+#include <lua.hpp>
+
+#include "runtime/lua/job_host.h"
+#include "runtime/lua/lua_json.h"
+
+namespace agentry::lua {
+
+namespace {
+
+// Reads an error value left by a failed pcall: a primitive's {code, message}
+// table or a plain message (which already carries file:line).
+jobs::JobError describe_error(lua_State* L, int index) {
+  jobs::JobError error{"script_error", "unknown error"};
+  if (lua_istable(L, index)) {
+    lua_getfield(L, index, "code");
+    if (const char* code = lua_tostring(L, -1)) error.reason = code;
+    lua_getfield(L, index, "message");
+    if (const char* msg = lua_tostring(L, -1)) error.message = msg;
+    lua_pop(L, 2);
+  } else if (const char* msg = lua_tostring(L, index)) {
+    error.message = msg;
+  } else if (lua_isnil(L, index)) {
+    error.message = "error(nil) raised";
+  }
+  return error;
+}
+
+// Outcome for a job stopped from outside the script, whatever error the
+// script saw (it may have caught and rewrapped it).
+std::optional<JobOutcome> stopped_outcome(const Sandbox& sandbox, const JobControl& control) {
+  StopReason reason = sandbox.stop_reason();
+  if (reason == StopReason::none) reason = control.reason();
+  JobOutcome out;
+  switch (reason) {
+    case StopReason::none: return std::nullopt;
+    case StopReason::cancelled:
+      out.status = jobs::JobStatus::cancelled;
+      out.error = jobs::JobError{"cancelled", "the job was cancelled"};
+      return out;
+    case StopReason::timeout:
+      out.error = jobs::JobError{"timeout", "the job exceeded its timeout"};
+      return out;
+    case StopReason::lease_lost:
+      out.lease_lost = true;
+      out.error = jobs::JobError{"lease_lost", "the worker lost the job's lease"};
+      return out;
+    case StopReason::memory:
+    case StopReason::cpu: out.error = jobs::JobError{"script_error", sandbox.stop_message()}; return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
+                   JobControl& control, const JobRequest& request, const RunOptions& options) {
+  const PipelineDef* pipeline = snapshot.find_pipeline(request.pipeline);
+  if (!pipeline) {
+    JobOutcome out;
+    out.error = jobs::JobError{"script_error", "unknown pipeline '" + request.pipeline + "'"};
+    return out;
+  }
+
+  Sandbox sandbox(options.limits);
+  JobHost host(snapshot, llm, journal, control, request, options, sandbox);
+  control.attach(&sandbox);
+  struct Detach {
+    JobControl& c;
+    ~Detach() { c.detach(); }
+  } detach{control};
+
+  lua_State* L = sandbox.L();
+  register_json_array_metatable(L);
+  const std::string& prelude = prelude_bytecode();
+  JobOutcome out;
+  bool ok = luaL_loadbuffer(L, prelude.data(), prelude.size(), "@runtime/lua/prelude.lua") == 0;
+  if (ok) {
+    host.push_host_table(L);
+    ok = lua_pcall(L, 1, 1, 0) == 0;  // -> the prelude's API table
+  }
+  if (ok) {
+    lua_getfield(L, -1, "run_pipeline");
+    lua_pushstring(L, request.pipeline.c_str());
+    try {
+      push_json(L, request.input);
+    } catch (const std::exception&) {
+      lua_pushnil(L);
+    }
+    lua_pushinteger(L, pipeline->function_form ? 0 : pipeline->total_steps);
+    sandbox.reset_cpu_slice();
+    ok = lua_pcall(L, 3, 1, 0) == 0;
+  }
+
+  try {
+    if (auto stopped = stopped_outcome(sandbox, control)) {
+      out = *stopped;
+    } else if (!ok) {
+      out.error = describe_error(L, -1);
+    } else {
+      out.result = lua_isnil(L, -1) ? nlohmann::json::object() : to_json(L, -1);
+      out.status = jobs::JobStatus::completed;
+    }
+  } catch (const std::exception& e) {
+    out.error = jobs::JobError{"script_error", std::string("the pipeline's result is not JSON: ") + e.what()};
+  }
+  if (out.status == jobs::JobStatus::completed) {
+    out.progress = host.progress();
+    out.progress.percentage = 100.0;
+    out.progress.message = "Completed";
+    out.progress.current_agent.clear();
+  } else {
+    out.progress = host.progress();
+  }
+  out.totals = host.totals();
+  return out;
+}
+
+}  // namespace agentry::lua

@@ -1,0 +1,46 @@
+// Runs one job's pipeline in a fresh sandboxed state built from a script
+// snapshot: the engine's entry point. The caller (scheduler or `agentry run`)
+// owns the job's lifecycle events (started, completed...) and final status
+// write; the runner writes steps, progress and agent events through the journal.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/jobs/journal.h"
+#include "runtime/llm/llm_client.h"
+#include "runtime/lua/job_control.h"
+#include "runtime/lua/sandbox.h"
+#include "runtime/lua/snapshot.h"
+
+namespace agentry::lua {
+
+struct JobRequest {
+  std::string job_id;
+  std::string pipeline;
+  nlohmann::json input = nlohmann::json::object();
+  int attempt = 1;
+};
+
+struct JobOutcome {
+  // completed, failed or cancelled; `lease_lost` means the job is no longer
+  // ours and nothing about it may be written.
+  jobs::JobStatus status = jobs::JobStatus::failed;
+  bool lease_lost = false;
+  nlohmann::json result;
+  std::optional<jobs::JobError> error;
+  jobs::JobTotals totals;
+  jobs::Progress progress;  // the last progress reported
+};
+
+struct RunOptions {
+  SandboxLimits limits;
+  // Largest step output stored (JSON text), so one agent cannot fill the DB.
+  size_t max_output_bytes = 8u << 20;
+};
+
+JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
+                   JobControl& control, const JobRequest& request, const RunOptions& options = {});
+
+}  // namespace agentry::lua
