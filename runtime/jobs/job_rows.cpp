@@ -1,0 +1,79 @@
+#include "runtime/jobs/job_rows.h"
+
+#include "runtime/jobs/statements.h"
+#include "runtime/jobs/store.h"
+
+namespace agentry::jobs {
+namespace {
+
+nlohmann::json parse_column(const sql::Row& row, size_t column, const std::string& what) {
+  if (row.is_null(column)) return nullptr;
+  try {
+    return nlohmann::json::parse(row.text(column));
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError("stored " + what + " is not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace
+
+Job job_from_row(const sql::Row& r) {
+  Job job;
+  job.id = r.text(kId);
+  job.pipeline = r.text(kPipeline);
+  const auto status = parse_status(r.text(kStatus));
+  if (!status) throw StoreError("job " + job.id + " has unknown status '" + r.text(kStatus) + "'");
+  job.status = *status;
+  job.priority = static_cast<int>(r.integer(kPriority));
+  if (!r.is_null(kInput)) job.input = parse_column(r, kInput, "input of job " + job.id);
+  job.result = parse_column(r, kResult, "result of job " + job.id);
+  if (!r.is_null(kErrorReason)) job.error = JobError{r.text(kErrorReason), r.text(kErrorMessage)};
+  job.progress = parse_column(r, kProgress, "progress of job " + job.id).get<Progress>();
+  job.usage = Usage{r.integer(kLlmCalls), r.integer(kPromptTokens), r.integer(kCompletionTokens)};
+  job.retry_count = static_cast<int>(r.integer(kRetryCount));
+  job.attempt = static_cast<int>(r.integer(kAttempt));
+  job.script_version = r.text(kScriptVersion);
+  job.owner = r.text(kOwner);
+  job.idempotency_key = r.text(kIdempotencyKey);
+  job.worker_id = r.optional_text(kWorkerId);
+  job.lease_until = r.optional_time(kLeaseUntil);
+  job.created_at = r.time(kCreatedAt);
+  job.started_at = r.optional_time(kStartedAt);
+  job.completed_at = r.optional_time(kCompletedAt);
+  return job;
+}
+
+Event event_from_row(const sql::Row& r) { return Event{r.integer(0), r.time(1), r.text(2), r.text(3)}; }
+
+StepRecord step_from_row(const sql::Row& r) {
+  StepRecord s;
+  s.key = r.text(0);
+  s.agent = r.text(1);
+  s.status = r.text(2);
+  s.output = parse_column(r, 3, "output of step " + s.key);
+  s.raw_reply = r.text(4);
+  s.error = r.text(5);
+  s.usage = Usage{r.integer(6), r.integer(7), r.integer(8)};
+  s.attempts = static_cast<int>(r.integer(9));
+  s.retries = static_cast<int>(r.integer(10));
+  s.started_at = r.time(11);
+  s.finished_at = r.time(12);
+  return s;
+}
+
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string clip(std::string s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = max_bytes;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) to a character start.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  const size_t dropped = s.size() - cut;
+  s.resize(cut);
+  s += " [... " + std::to_string(dropped) + " bytes cut]";
+  return s;
+}
+
+}  // namespace agentry::jobs

@@ -1,0 +1,26 @@
+// Conversions between the job model (job.h) and the store's rows and columns.
+#pragma once
+
+#include <string>
+
+#include "runtime/jobs/job.h"
+#include "runtime/jobs/sql/connection.h"
+
+namespace agentry::jobs {
+
+// A job row in JobColumn order (statements.h); no log, steps or queue position.
+Job job_from_row(const sql::Row& row);
+// (seq, ts, event, details)
+Event event_from_row(const sql::Row& row);
+// Statements::select_steps column order.
+StepRecord step_from_row(const sql::Row& row);
+
+// JSON text for a column. Invalid UTF-8 (a script's bytes) becomes U+FFFD
+// instead of failing the write.
+std::string json_text(const nlohmann::json& value);
+
+// At most max_bytes of s, cut at a UTF-8 character boundary, marked when cut.
+// Keeps one runaway job.log() line or error message from bloating every poll.
+std::string clip(std::string s, size_t max_bytes = 64 * 1024);
+
+}  // namespace agentry::jobs

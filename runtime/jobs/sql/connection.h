@@ -1,0 +1,86 @@
+// The one interface between the job store and a database: a connection that
+// runs parameterised SQL (`?` placeholders) and returns rows of nullable text.
+// Implemented over the SQLite and MariaDB C libraries directly, because Poco
+// 1.11's MySQL connector corrupts LONGTEXT, crashes on LONGBLOB and spends
+// ~40 ms allocating per MEDIUMTEXT read (measured; runtime/jobs/README.md).
+//
+// Not thread-safe: a connection belongs to one thread at a time (the pool
+// hands it out).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "runtime/jobs/store.h"
+
+namespace agentry::jobs::sql {
+
+enum class Backend { sqlite, mysql };
+
+// A bound parameter.
+using Value = std::variant<std::nullptr_t, int64_t, std::string>;
+using Params = std::vector<Value>;
+
+inline Value nullable(const std::optional<std::string>& s) { return s ? Value(*s) : Value(nullptr); }
+inline Value nullable(const std::optional<TimePoint>& t) {
+  return t ? Value(static_cast<int64_t>(t->time_since_epoch().count())) : Value(nullptr);
+}
+inline Value ms(TimePoint t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
+
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> columns) : columns_(std::move(columns)) {}
+  bool is_null(size_t i) const { return !columns_.at(i).has_value(); }
+  // The column's text; "" when NULL.
+  const std::string& text(size_t i) const;
+  // The column as an integer; 0 when NULL.
+  int64_t integer(size_t i) const;
+  std::optional<int64_t> optional_integer(size_t i) const;
+  std::optional<std::string> optional_text(size_t i) const { return columns_.at(i); }
+  std::optional<TimePoint> optional_time(size_t i) const;
+  TimePoint time(size_t i) const { return TimePoint(std::chrono::milliseconds(integer(i))); }
+
+ private:
+  std::vector<std::optional<std::string>> columns_;
+};
+using Rows = std::vector<Row>;
+
+// What the store does about a failed statement.
+enum class Failure {
+  other,            // report it
+  retry,            // deadlock, lock wait timeout, busy: the transaction was rolled back; run it again
+  connection_lost,  // the server closed an idle connection (2006/2013): reconnect, run it again
+  duplicate_key,    // a unique key (idempotency key) already exists
+};
+
+class SqlError : public StoreError {
+ public:
+  SqlError(Failure failure, const std::string& message) : StoreError(message), failure_(failure) {}
+  Failure failure() const { return failure_; }
+
+ private:
+  Failure failure_;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Backend backend() const = 0;
+  virtual Rows query(std::string_view sql, const Params& params = {}) = 0;
+  // Returns the rows the statement matched (not only those it changed), so a
+  // fenced UPDATE that matches reports 1 even when no value changed.
+  virtual int64_t execute(std::string_view sql, const Params& params = {}) = 0;
+  // `write`: take the database's write lock up front (SQLite BEGIN IMMEDIATE),
+  // so read-then-write transactions do not fail with SQLITE_BUSY midway.
+  virtual void begin(bool write) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  // False once the connection failed in a way that makes it unusable.
+  virtual bool healthy() const = 0;
+};
+
+}  // namespace agentry::jobs::sql

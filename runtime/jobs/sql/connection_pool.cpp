@@ -1,0 +1,47 @@
+#include "runtime/jobs/sql/connection_pool.h"
+
+#include <string>
+
+namespace agentry::jobs::sql {
+
+ConnectionPool::ConnectionPool(Factory factory, int size, std::chrono::milliseconds acquire_timeout)
+    : factory_(std::move(factory)), size_(size < 1 ? 1 : size), acquire_timeout_(acquire_timeout) {}
+
+ConnectionPool::Borrowed::~Borrowed() {
+  if (c_) pool_->give_back(std::move(c_));
+}
+
+ConnectionPool::Borrowed ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  if (!freed_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_ < size_; }))
+    throw StoreError("all " + std::to_string(size_) + " database connections stayed busy for " +
+                     std::to_string(acquire_timeout_.count()) + " ms; raise the store's pool_size");
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return Borrowed(*this, std::move(c));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Borrowed(*this, factory_());
+  } catch (...) {
+    lock.lock();
+    --open_;
+    freed_.notify_one();
+    throw;
+  }
+}
+
+void ConnectionPool::give_back(std::unique_ptr<Connection> c) {
+  {
+    std::lock_guard lock(mutex_);
+    if (c->healthy())
+      idle_.push_back(std::move(c));
+    else
+      --open_;
+  }
+  freed_.notify_one();
+}
+
+}  // namespace agentry::jobs::sql

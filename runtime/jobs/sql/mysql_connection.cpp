@@ -1,0 +1,162 @@
+#include "runtime/jobs/sql/mysql_connection.h"
+
+#include <mysql.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace agentry::jobs::sql {
+namespace {
+
+// Server error codes and client codes (errmsg.h) the store reacts to.
+constexpr unsigned kDuplicateEntry = 1062;
+constexpr unsigned kLockWaitTimeout = 1205;
+constexpr unsigned kDeadlock = 1213;
+constexpr unsigned kServerGone = 2006;
+constexpr unsigned kServerLost = 2013;
+constexpr unsigned kConnectionKilled = 1927;  // MariaDB: KILL CONNECTION from another session
+
+Failure classify(unsigned code) {
+  switch (code) {
+    case kDuplicateEntry: return Failure::duplicate_key;
+    case kLockWaitTimeout:
+    case kDeadlock: return Failure::retry;
+    case kServerGone:
+    case kServerLost:
+    case kConnectionKilled: return Failure::connection_lost;
+    default: return Failure::other;
+  }
+}
+
+class MysqlConnection final : public Connection {
+ public:
+  MysqlConnection(const MysqlAddress& a, std::chrono::milliseconds connect_timeout) {
+    // mysql_library_init is not thread-safe; mysql_init calls it on first use.
+    static std::once_flag init;
+    std::call_once(init, [] { mysql_library_init(0, nullptr, nullptr); });
+    db_.reset(mysql_init(nullptr));
+    if (!db_) throw StoreError("MySQL: out of memory creating a connection");
+    const unsigned timeout_s = static_cast<unsigned>((connect_timeout.count() + 999) / 1000);
+    mysql_options(db_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &timeout_s);
+    // The server default may be latin1 or 3-byte utf8; emoji need utf8mb4.
+    mysql_options(db_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const bool socket = !a.socket.empty();
+    if (!mysql_real_connect(db_.get(), socket ? nullptr : a.host.c_str(), a.user.c_str(), a.password.c_str(),
+                            a.database.c_str(), socket ? 0 : a.port, socket ? a.socket.c_str() : nullptr,
+                            CLIENT_FOUND_ROWS)) {
+      const std::string where = socket ? a.socket : a.host + ":" + std::to_string(a.port);
+      throw StoreError("cannot connect to MySQL at " + where + " as '" + a.user + "' (database '" + a.database +
+                       "'): " + mysql_error(db_.get()) + " (check AGENTRY_DB and that the server is running)");
+    }
+    // Claims lock rows with FOR UPDATE SKIP LOCKED; READ COMMITTED keeps those
+    // locks to the rows actually claimed instead of gap locks on the index.
+    execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", {});
+    execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'", {});
+  }
+
+  Backend backend() const override { return Backend::mysql; }
+
+  Rows query(std::string_view sql, const Params& params) override {
+    run(sql, params);
+    struct ResultDeleter {
+      void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
+    };
+    std::unique_ptr<MYSQL_RES, ResultDeleter> res(mysql_store_result(db_.get()));
+    Rows rows;
+    if (!res) {
+      if (mysql_field_count(db_.get()) != 0) fail(sql);
+      return rows;
+    }
+    const unsigned n = mysql_num_fields(res.get());
+    while (MYSQL_ROW row = mysql_fetch_row(res.get())) {
+      const unsigned long* lengths = mysql_fetch_lengths(res.get());
+      std::vector<std::optional<std::string>> cols;
+      cols.reserve(n);
+      for (unsigned i = 0; i < n; ++i) {
+        if (row[i])
+          cols.emplace_back(std::string(row[i], lengths[i]));
+        else
+          cols.emplace_back();
+      }
+      rows.emplace_back(std::move(cols));
+    }
+    return rows;
+  }
+
+  int64_t execute(std::string_view sql, const Params& params) override {
+    run(sql, params);
+    return static_cast<int64_t>(mysql_affected_rows(db_.get()));
+  }
+
+  void begin(bool) override { execute("START TRANSACTION", {}); }
+  void commit() override { execute("COMMIT", {}); }
+  void rollback() noexcept override {
+    if (healthy_) mysql_real_query(db_.get(), "ROLLBACK", 8);
+  }
+  bool healthy() const override { return healthy_; }
+
+ private:
+  // Substitutes each `?` with an escaped literal. Our statements never hold a
+  // `?` inside a string literal, so a plain scan is exact.
+  std::string bind(std::string_view sql, const Params& params) {
+    const size_t placeholders = static_cast<size_t>(std::count(sql.begin(), sql.end(), '?'));
+    if (placeholders != params.size())
+      throw StoreError("internal: statement expects " + std::to_string(placeholders) + " parameters, got " +
+                       std::to_string(params.size()) + ": " + std::string(sql));
+    std::string out;
+    size_t reserve = sql.size();
+    for (const auto& p : params)
+      if (const auto* s = std::get_if<std::string>(&p)) reserve += 2 * s->size() + 3;
+    out.reserve(reserve);
+    size_t next = 0;
+    for (char ch : sql) {
+      if (ch != '?') {
+        out.push_back(ch);
+        continue;
+      }
+      const Value& v = params[next++];
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        out += "NULL";
+      } else if (const auto* n = std::get_if<int64_t>(&v)) {
+        out += std::to_string(*n);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        const size_t at = out.size();
+        out.resize(at + 2 * s.size() + 1);
+        out[at] = '\'';
+        const unsigned long len = mysql_real_escape_string(db_.get(), out.data() + at + 1, s.data(), s.size());
+        out.resize(at + 1 + len);
+        out.push_back('\'');
+      }
+    }
+    return out;
+  }
+
+  void run(std::string_view sql, const Params& params) {
+    const std::string text = params.empty() ? std::string(sql) : bind(sql, params);
+    if (mysql_real_query(db_.get(), text.data(), text.size()) != 0) fail(sql);
+  }
+
+  [[noreturn]] void fail(std::string_view sql) {
+    const unsigned code = mysql_errno(db_.get());
+    const Failure failure = classify(code);
+    // Client-side errors (2000..2999) leave the handle in an unknown state.
+    if (failure == Failure::connection_lost || (code >= 2000 && code < 3000)) healthy_ = false;
+    throw SqlError(failure, "MySQL error " + std::to_string(code) + ": " + mysql_error(db_.get()) +
+                                " in: " + std::string(sql.substr(0, 200)));
+  }
+
+  struct Closer {
+    void operator()(MYSQL* db) const { mysql_close(db); }
+  };
+  std::unique_ptr<MYSQL, Closer> db_;
+  bool healthy_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open_mysql(const MysqlAddress& address, std::chrono::milliseconds connect_timeout) {
+  return std::make_unique<MysqlConnection>(address, connect_timeout);
+}
+
+}  // namespace agentry::jobs::sql

@@ -1,0 +1,226 @@
+#include "runtime/jobs/sql_job_store.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "runtime/jobs/job_rows.h"
+#include "runtime/jobs/migrations.h"
+#include "runtime/jobs/sql/sqlite_connection.h"
+
+namespace agentry::jobs {
+namespace {
+
+constexpr int64_t kWholeLog = 1'000'000;
+
+void require_length(const std::string& what, const std::string& value, size_t min, size_t max) {
+  if (value.size() < min || value.size() > max)
+    throw std::invalid_argument(what + " must be " + std::to_string(min) + ".." + std::to_string(max) +
+                                " bytes long, got " + std::to_string(value.size()));
+}
+
+sql::ConnectionPool::Factory connection_factory(const sql::DatabaseUrl& url, const StoreOptions& options) {
+  if (url.backend == sql::Backend::sqlite)
+    return [path = url.sqlite_path, busy = options.sqlite_busy_timeout] { return sql::open_sqlite(path, busy); };
+  return [address = url.mysql, timeout = options.acquire_timeout] { return sql::open_mysql(address, timeout); };
+}
+
+// "<created_at ms>.<id>" of a page's last job.
+std::string make_cursor(const Job& job) {
+  return std::to_string(job.created_at.time_since_epoch().count()) + "." + job.id;
+}
+
+std::pair<int64_t, std::string> parse_cursor(const std::string& cursor) {
+  const auto dot = cursor.find('.');
+  int64_t created = 0;
+  const char* end = cursor.data() + (dot == std::string::npos ? cursor.size() : dot);
+  if (dot == std::string::npos || dot + 1 == cursor.size() || std::from_chars(cursor.data(), end, created).ptr != end)
+    throw std::invalid_argument("cursor '" + cursor + "' is not a next_cursor this server returned");
+  return {created, cursor.substr(dot + 1)};
+}
+
+}  // namespace
+
+std::unique_ptr<JobStore> JobStore::open(const StoreOptions& options) {
+  return std::make_unique<SqlJobStore>(sql::parse_database_url(options.url), options);
+}
+
+SqlJobStore::SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options)
+    : url_(std::move(url)),
+      sql_(statements(url_.backend)),
+      pool_(connection_factory(url_, options), options.pool_size, options.acquire_timeout) {
+  auto c = pool_.acquire();
+  migrate(*c);
+}
+
+std::string SqlJobStore::backend() const { return url_.backend == sql::Backend::sqlite ? "sqlite" : "mysql"; }
+
+void SqlJobStore::ping() {
+  read([](sql::Connection& c) { c.query("SELECT 1"); });
+}
+
+CreateResult SqlJobStore::create(const NewJob& in) {
+  require_length("pipeline", in.pipeline, 1, 128);
+  require_length("owner", in.owner, 0, 128);
+  require_length("idempotency_key", in.idempotency_key, 0, 255);
+  Job job;
+  job.id = new_job_id();
+  job.pipeline = in.pipeline;
+  job.priority = in.priority;
+  job.input = in.input;
+  job.owner = in.owner;
+  job.idempotency_key = in.idempotency_key;
+  job.created_at = now_ms();
+  const Event created{1, job.created_at, "created", "pipeline " + in.pipeline};
+  const std::optional<std::string> key =
+      in.idempotency_key.empty() ? std::nullopt : std::optional<std::string>(in.idempotency_key);
+  try {
+    transact(true, [&](sql::Connection& c) {
+      c.execute(sql_.insert_job, {job.id, job.pipeline, int64_t{job.priority}, json_text(job.input),
+                                  json_text(job.progress), job.owner, sql::nullable(key), sql::ms(job.created_at)});
+      insert_events(c, job.id, {created});
+    });
+  } catch (const sql::SqlError& e) {
+    if (e.failure() != sql::Failure::duplicate_key || !key) throw;
+    auto existing = read([&](sql::Connection& c) {
+      const auto rows = c.query(sql_.select_job_by_idempotency_key, {job.owner, *key});
+      return rows.empty() ? std::optional<Job>() : std::optional<Job>(job_from_row(rows.front()));
+    });
+    // The first request may have been deleted since; the key is free again.
+    if (!existing) return create(in);
+    return {std::move(*existing), false};
+  }
+  job.execution_log.push_back(created);
+  return {std::move(job), true};
+}
+
+std::optional<Job> SqlJobStore::get(const std::string& id, bool with_steps) {
+  return read([&](sql::Connection& c) {
+    auto job = load_job(c, id);
+    if (!job) return job;
+    job->queue_position = queue_position(c, *job);
+    for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
+      job->execution_log.push_back(event_from_row(row));
+    if (with_steps)
+      for (const auto& row : c.query(sql_.select_steps, {id})) job->steps.push_back(step_from_row(row));
+    return job;
+  });
+}
+
+JobPage SqlJobStore::list(const ListQuery& q) {
+  const int limit = std::clamp(q.limit, 1, 500);
+  std::string text = q.with_result ? sql_.list_jobs_prefix_with_result : sql_.list_jobs_prefix;
+  sql::Params params;
+  if (q.status) {
+    text += sql_.list_filter_status;
+    params.emplace_back(std::string(to_string(*q.status)));
+  }
+  if (!q.pipeline.empty()) {
+    text += sql_.list_filter_pipeline;
+    params.emplace_back(q.pipeline);
+  }
+  if (!q.owner.empty()) {
+    text += sql_.list_filter_owner;
+    params.emplace_back(q.owner);
+  }
+  if (!q.cursor.empty()) {
+    auto [created, id] = parse_cursor(q.cursor);
+    text += sql_.list_after_cursor;
+    params.insert(params.end(), {created, created, std::move(id)});
+  }
+  text += sql_.list_order_limit;
+  params.emplace_back(int64_t{limit} + 1);  // one more tells whether a next page exists
+  return read([&](sql::Connection& c) {
+    JobPage page;
+    for (const auto& row : c.query(text, params)) page.jobs.push_back(job_from_row(row));
+    if (page.jobs.size() > static_cast<size_t>(limit)) {
+      page.jobs.resize(static_cast<size_t>(limit));
+      page.next_cursor = make_cursor(page.jobs.back());
+    }
+    for (auto& job : page.jobs) job.queue_position = queue_position(c, job);
+    return page;
+  });
+}
+
+std::vector<Event> SqlJobStore::events_after(const std::string& id, int64_t after_seq, int limit) {
+  return read([&](sql::Connection& c) {
+    std::vector<Event> events;
+    for (const auto& row : c.query(sql_.select_events_after, {id, after_seq, int64_t{std::max(limit, 1)}}))
+      events.push_back(event_from_row(row));
+    return events;
+  });
+}
+
+CancelResult SqlJobStore::cancel(const std::string& id, const std::string& message) {
+  return transact(true, [&](sql::Connection& c) {
+    const TimePoint now = now_ms();
+    const std::string text = clip(message);
+    if (c.execute(sql_.cancel_job, {text, sql::ms(now), id}) == 1) {
+      insert_event(c, id, "cancelled", text, now);
+      return CancelResult::cancelled;
+    }
+    return c.query(sql_.select_status, {id}).empty() ? CancelResult::not_found : CancelResult::already_finished;
+  });
+}
+
+DeleteResult SqlJobStore::remove(const std::string& id) {
+  return transact(true, [&](sql::Connection& c) {
+    if (c.execute(sql_.delete_finished_job, {id}) == 1) {
+      c.execute(sql_.delete_job_events, {id});
+      c.execute(sql_.delete_job_steps, {id});
+      return DeleteResult::deleted;
+    }
+    return c.query(sql_.select_status, {id}).empty() ? DeleteResult::not_found : DeleteResult::not_finished;
+  });
+}
+
+std::map<JobStatus, int64_t> SqlJobStore::count_by_status() {
+  return read([&](sql::Connection& c) {
+    std::map<JobStatus, int64_t> counts;
+    for (auto s : {JobStatus::pending, JobStatus::queued, JobStatus::running, JobStatus::completed, JobStatus::failed,
+                   JobStatus::cancelled})
+      counts[s] = 0;
+    for (const auto& row : c.query(sql_.count_by_status))
+      if (const auto s = parse_status(row.text(0))) counts[*s] = row.integer(1);
+    return counts;
+  });
+}
+
+void SqlJobStore::insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events) {
+  const TimePoint now = now_ms();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    const int64_t back = static_cast<int64_t>(events.size() - 1 - i);
+    const TimePoint at = e.timestamp == TimePoint{} ? now : e.timestamp;
+    c.execute(sql_.insert_event, {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id});
+  }
+}
+
+void SqlJobStore::insert_event(sql::Connection& c, const std::string& job_id, const std::string& event,
+                               const std::string& details, TimePoint at) {
+  insert_events(c, job_id, {Event{0, at, event, details}});
+}
+
+void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease) {
+  params.insert(params.end(), {lease.job_id, lease.worker_id, int64_t{lease.attempt}});
+  if (c.execute(statement, params) == 1) return;
+  const auto rows = c.query(sql_.select_status, {lease.job_id});
+  throw LeaseLost("job " + lease.job_id + " is no longer held by worker " + lease.worker_id + " on attempt " +
+                  std::to_string(lease.attempt) + " (" +
+                  (rows.empty() ? std::string("deleted") : "now " + rows.front().text(0)) + ")");
+}
+
+std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id) {
+  const auto rows = c.query(sql_.select_job, {id});
+  if (rows.empty()) return std::nullopt;
+  return job_from_row(rows.front());
+}
+
+std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job) {
+  if (job.status != JobStatus::pending && job.status != JobStatus::queued) return std::nullopt;
+  const auto created = sql::ms(job.created_at);
+  const int64_t priority = job.priority;
+  const auto rows = c.query(sql_.count_ahead_in_queue, {priority, priority, created, created, job.id});
+  return rows.front().integer(0) + 1;
+}
+
+}  // namespace agentry::jobs

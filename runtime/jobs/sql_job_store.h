@@ -1,0 +1,119 @@
+// The JobStore over SQL, for SQLite and MySQL alike: the backends differ only
+// in their Connection and a few statements (statements.cpp). Its methods live
+// in three files by caller: sql_job_store.cpp (opening, the API side),
+// sql_job_store_scheduler.cpp (claims, watchdog, TTL) and
+// sql_job_store_worker.cpp (fenced writes).
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+#include "runtime/jobs/sql/connection_pool.h"
+#include "runtime/jobs/sql/database_url.h"
+#include "runtime/jobs/statements.h"
+#include "runtime/jobs/store.h"
+
+namespace agentry::jobs {
+
+class SqlJobStore final : public JobStore {
+ public:
+  SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options);
+
+  std::string backend() const override;
+  void ping() override;
+
+  CreateResult create(const NewJob& job) override;
+  std::optional<Job> get(const std::string& id, bool with_steps) override;
+  JobPage list(const ListQuery& query) override;
+  std::vector<Event> events_after(const std::string& id, int64_t after_seq, int limit) override;
+  CancelResult cancel(const std::string& id, const std::string& message) override;
+  DeleteResult remove(const std::string& id) override;
+  std::map<JobStatus, int64_t> count_by_status() override;
+
+  std::vector<ClaimedJob> claim(const ClaimRequest& request) override;
+  LeaseStatus heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) override;
+  WatchdogReport rescue_expired_leases(TimePoint now, int max_attempts) override;
+  WatchdogReport fail_timed_out(TimePoint now, std::chrono::milliseconds timeout) override;
+  int delete_finished_before(TimePoint cutoff, int batch) override;
+
+  std::optional<StepRecord> find_step(const Lease& lease, const std::string& key) override;
+  void checkpoint(const Lease& lease, const StepRecord& step, const Progress& progress, const JobTotals& totals,
+                  const std::vector<Event>& events) override;
+  void progress(const Lease& lease, const Progress& progress, const JobTotals& totals,
+                const std::vector<Event>& events) override;
+  void log(const Lease& lease, const std::vector<Event>& events) override;
+  void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress, const JobTotals& totals,
+                const std::string& summary) override;
+  void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) override;
+
+ private:
+  // Runs work(connection) in one transaction, and again (3 tries in all) when
+  // the database rolled it back for a deadlock or busy lock, or the pooled
+  // connection had gone stale. A lost connection during COMMIT is not retried:
+  // the write may have landed.
+  template <class Work>
+  auto transact(bool write, Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
+  // Like transact, for reads that need no transaction.
+  template <class Work>
+  auto read(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
+
+  // Inserts events numbered up to the job's event_seq, which an UPDATE earlier
+  // in this transaction raised by events.size().
+  void insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events);
+  void insert_event(sql::Connection& c, const std::string& job_id, const std::string& event, const std::string& details,
+                    TimePoint at);
+  // Runs a fenced UPDATE; throws LeaseLost (rolling the transaction back)
+  // when it matched no row.
+  void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease);
+  std::optional<Job> load_job(sql::Connection& c, const std::string& id);
+  std::optional<int64_t> queue_position(sql::Connection& c, const Job& job);
+
+  sql::DatabaseUrl url_;
+  const Statements& sql_;
+  sql::ConnectionPool pool_;
+};
+
+template <class Work>
+auto SqlJobStore::transact(bool write, Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
+  for (int attempt = 1;; ++attempt) {
+    auto c = pool_.acquire();
+    bool committing = false;
+    try {
+      c->begin(write);
+      if constexpr (std::is_void_v<std::invoke_result_t<Work&, sql::Connection&>>) {
+        work(*c);
+        committing = true;
+        c->commit();
+        return;
+      } else {
+        auto result = work(*c);
+        committing = true;
+        c->commit();
+        return result;
+      }
+    } catch (const sql::SqlError& e) {
+      c->rollback();
+      const bool again =
+          e.failure() == sql::Failure::retry || (e.failure() == sql::Failure::connection_lost && !committing);
+      if (!again || attempt == 3) throw;
+    } catch (...) {
+      c->rollback();
+      throw;
+    }
+  }
+}
+
+template <class Work>
+auto SqlJobStore::read(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
+  for (int attempt = 1;; ++attempt) {
+    auto c = pool_.acquire();
+    try {
+      return work(*c);
+    } catch (const sql::SqlError& e) {
+      const bool again = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost;
+      if (!again || attempt == 3) throw;
+    }
+  }
+}
+
+}  // namespace agentry::jobs

@@ -1,0 +1,116 @@
+// Claims, lease renewal, the watchdog's rescues and the TTL cleanup.
+#include "runtime/jobs/job_rows.h"
+#include "runtime/jobs/sql_job_store.h"
+
+namespace agentry::jobs {
+namespace {
+
+void require_worker_id(const std::string& worker_id) {
+  if (worker_id.empty() || worker_id.size() > 255)
+    throw std::invalid_argument("worker_id must be 1..255 bytes long, got " + std::to_string(worker_id.size()));
+}
+
+}  // namespace
+
+std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
+  require_worker_id(r.worker_id);
+  if (r.max_jobs < 1 || r.max_running < 1) return {};
+  return transact(true, [&](sql::Connection& c) {
+    if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
+    const int64_t running = c.query(sql_.count_running).front().integer(0);
+    const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
+    std::vector<ClaimedJob> claimed;
+    if (slots > 0) {
+      for (const auto& row : c.query(sql_.select_claimable, {slots})) {
+        const std::string id = row.text(0);
+        c.execute(sql_.start_job, {r.worker_id, sql::ms(r.now + r.lease), sql::ms(r.now), r.script_version, id});
+        auto job = load_job(c, id);
+        const bool resumed = job->attempt > 1;
+        insert_event(c, id, resumed ? "resumed" : "started",
+                     "worker " + r.worker_id + ", attempt " + std::to_string(job->attempt) +
+                         (resumed ? "; completed steps replay from their checkpoints" : ""),
+                     r.now);
+        claimed.push_back({Lease{id, r.worker_id, job->attempt}, std::move(*job)});
+      }
+    }
+    const int64_t now_running = running + static_cast<int64_t>(claimed.size());
+    if (now_running >= r.max_running) {
+      const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
+                              std::to_string(r.max_running);
+      for (const auto& row : c.query(sql_.select_pending_ids))
+        if (c.execute(sql_.mark_queued, {row.text(0)}) == 1) insert_event(c, row.text(0), "queued", why, r.now);
+    }
+    return claimed;
+  });
+}
+
+LeaseStatus SqlJobStore::heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) {
+  return read([&](sql::Connection& c) {
+    const auto renewed =
+        c.execute(sql_.heartbeat, {sql::ms(now + lease_length), lease.job_id, lease.worker_id, int64_t{lease.attempt}});
+    if (renewed == 1) return LeaseStatus::held;
+    const auto rows = c.query(sql_.select_status, {lease.job_id});
+    return !rows.empty() && rows.front().text(0) == "cancelled" ? LeaseStatus::cancelled : LeaseStatus::lost;
+  });
+}
+
+WatchdogReport SqlJobStore::rescue_expired_leases(TimePoint now, int max_attempts) {
+  const auto expired = read([&](sql::Connection& c) { return c.query(sql_.select_expired_leases, {sql::ms(now)}); });
+  WatchdogReport report;
+  for (const auto& row : expired) {
+    const std::string id = row.text(0);
+    const int64_t attempt = row.integer(1);
+    const std::string lost = "worker " + row.text(2) + " stopped renewing its lease on attempt " +
+                             std::to_string(attempt) + " of " + std::to_string(max_attempts);
+    // Each job in its own transaction, guarded again: a heartbeat that landed
+    // since the select, or another process's watchdog, wins.
+    const bool requeue = attempt < max_attempts;
+    const bool done = transact(true, [&](sql::Connection& c) {
+      if (requeue) {
+        if (c.execute(sql_.requeue_expired, {id, attempt, sql::ms(now)}) != 1) return false;
+        insert_event(c, id, "lease_expired", lost + "; requeued", now);
+      } else {
+        const std::string message = lost + "; no attempts left";
+        if (c.execute(sql_.fail_expired, {message, sql::ms(now), id, attempt, sql::ms(now)}) != 1) return false;
+        insert_event(c, id, "failed", "lease_lost: " + message, now);
+      }
+      return true;
+    });
+    if (done) (requeue ? report.requeued : report.failed).push_back(id);
+  }
+  return report;
+}
+
+WatchdogReport SqlJobStore::fail_timed_out(TimePoint now, std::chrono::milliseconds timeout) {
+  const auto started_before = sql::ms(now - timeout);
+  const auto late = read([&](sql::Connection& c) { return c.query(sql_.select_timed_out, {started_before}); });
+  WatchdogReport report;
+  const std::string message = "the job ran longer than its " + std::to_string(timeout.count() / 1000) +
+                              " s timeout; raise the job timeout or shorten the pipeline";
+  for (const auto& row : late) {
+    const std::string id = row.text(0);
+    const bool failed = transact(true, [&](sql::Connection& c) {
+      if (c.execute(sql_.fail_timed_out, {message, sql::ms(now), id, started_before}) != 1) return false;
+      insert_event(c, id, "timeout", message, now);
+      return true;
+    });
+    if (failed) report.failed.push_back(id);
+  }
+  return report;
+}
+
+int SqlJobStore::delete_finished_before(TimePoint cutoff, int batch) {
+  return transact(true, [&](sql::Connection& c) {
+    int deleted = 0;
+    for (const auto& row : c.query(sql_.select_finished_before, {sql::ms(cutoff), int64_t{std::max(batch, 1)}})) {
+      const std::string id = row.text(0);
+      if (c.execute(sql_.delete_finished_job, {id}) != 1) continue;
+      c.execute(sql_.delete_job_events, {id});
+      c.execute(sql_.delete_job_steps, {id});
+      ++deleted;
+    }
+    return deleted;
+  });
+}
+
+}  // namespace agentry::jobs

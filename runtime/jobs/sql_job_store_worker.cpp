@@ -1,0 +1,88 @@
+// A worker's writes. Each runs its fenced UPDATE of the job row first: that
+// checks the lease and locks the row, so everything after it in the
+// transaction happens only while the lease is held.
+#include "runtime/jobs/job_rows.h"
+#include "runtime/jobs/sql_job_store.h"
+
+namespace agentry::jobs {
+namespace {
+
+sql::Params totals_params(const Progress& progress, const JobTotals& totals) {
+  return {json_text(progress), totals.usage.llm_calls, totals.usage.prompt_tokens, totals.usage.completion_tokens,
+          int64_t{totals.retry_count}};
+}
+
+}  // namespace
+
+std::optional<StepRecord> SqlJobStore::find_step(const Lease& lease, const std::string& key) {
+  return read([&](sql::Connection& c) {
+    if (c.query(sql_.check_lease, {lease.job_id, lease.worker_id, int64_t{lease.attempt}}).empty())
+      throw LeaseLost("job " + lease.job_id + " is no longer held by worker " + lease.worker_id + " on attempt " +
+                      std::to_string(lease.attempt));
+    const auto rows = c.query(sql_.select_completed_step, {lease.job_id, key});
+    return rows.empty() ? std::optional<StepRecord>() : std::optional<StepRecord>(step_from_row(rows.front()));
+  });
+}
+
+void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const Progress& progress,
+                             const JobTotals& totals, const std::vector<Event>& events) {
+  if (step.key.empty() || step.key.size() > 255)
+    throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
+  const std::string output = step.output.is_null() ? std::string() : json_text(step.output);
+  transact(true, [&](sql::Connection& c) {
+    auto params = totals_params(progress, totals);
+    params.emplace_back(static_cast<int64_t>(events.size()));
+    fenced(c, sql_.update_progress, std::move(params), lease);
+    c.execute(sql_.upsert_step,
+              {lease.job_id, step.key, step.agent, step.status,
+               step.output.is_null() ? sql::Value(nullptr) : sql::Value(output), step.raw_reply, clip(step.error),
+               step.usage.llm_calls, step.usage.prompt_tokens, step.usage.completion_tokens, int64_t{step.attempts},
+               int64_t{step.retries}, sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}});
+    insert_events(c, lease.job_id, events);
+  });
+}
+
+void SqlJobStore::progress(const Lease& lease, const Progress& progress, const JobTotals& totals,
+                           const std::vector<Event>& events) {
+  transact(true, [&](sql::Connection& c) {
+    auto params = totals_params(progress, totals);
+    params.emplace_back(static_cast<int64_t>(events.size()));
+    fenced(c, sql_.update_progress, std::move(params), lease);
+    insert_events(c, lease.job_id, events);
+  });
+}
+
+void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
+  if (events.empty()) return;
+  transact(true, [&](sql::Connection& c) {
+    fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease);
+    insert_events(c, lease.job_id, events);
+  });
+}
+
+void SqlJobStore::complete(const Lease& lease, const nlohmann::json& result, const Progress& progress,
+                           const JobTotals& totals, const std::string& summary) {
+  const std::string result_text = json_text(result);
+  transact(true, [&](sql::Connection& c) {
+    const TimePoint now = now_ms();
+    auto params = totals_params(progress, totals);
+    params.insert(params.begin(), result_text);
+    params.emplace_back(sql::ms(now));
+    fenced(c, sql_.complete_job, std::move(params), lease);
+    insert_event(c, lease.job_id, "completed", summary, now);
+  });
+}
+
+void SqlJobStore::fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) {
+  const std::string message = clip(error.message);
+  transact(true, [&](sql::Connection& c) {
+    const TimePoint now = now_ms();
+    auto params = totals_params(progress, totals);
+    params.insert(params.begin(), {clip(error.reason, 64), message});
+    params.emplace_back(sql::ms(now));
+    fenced(c, sql_.fail_job, std::move(params), lease);
+    insert_event(c, lease.job_id, "failed", error.reason + ": " + message, now);
+  });
+}
+
+}  // namespace agentry::jobs

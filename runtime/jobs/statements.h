@@ -1,0 +1,91 @@
+// Every statement the job store runs, by name. One set per backend, both built
+// in statements.cpp, where the text of each statement and its parameters are
+// documented once. The store never writes SQL of its own.
+#pragma once
+
+#include <string>
+
+#include "runtime/jobs/sql/connection.h"
+
+namespace agentry::jobs {
+
+// Column order of a job row (Statements::select_job and the list statements),
+// read by job_rows.cpp.
+enum JobColumn {
+  kId,
+  kPipeline,
+  kStatus,
+  kPriority,
+  kInput,
+  kResult,
+  kErrorReason,
+  kErrorMessage,
+  kProgress,
+  kLlmCalls,
+  kPromptTokens,
+  kCompletionTokens,
+  kRetryCount,
+  kAttempt,
+  kScriptVersion,
+  kOwner,
+  kIdempotencyKey,
+  kWorkerId,
+  kLeaseUntil,
+  kCreatedAt,
+  kStartedAt,
+  kCompletedAt,
+};
+
+struct Statements {
+  // ---- jobs: API side ----
+  std::string insert_job;
+  std::string select_job;
+  std::string select_job_by_idempotency_key;
+  std::string count_ahead_in_queue;
+  std::string list_jobs_prefix;  // completed by the list_* clauses below
+  std::string list_jobs_prefix_with_result;
+  std::string list_filter_status;
+  std::string list_filter_pipeline;
+  std::string list_filter_owner;
+  std::string list_after_cursor;
+  std::string list_order_limit;
+  std::string count_by_status;
+  std::string cancel_job;
+  std::string delete_finished_job;
+  std::string delete_job_events;
+  std::string delete_job_steps;
+  std::string select_finished_before;
+
+  // ---- events and steps ----
+  std::string insert_event;
+  std::string select_events_after;
+  std::string select_steps;
+  std::string select_completed_step;
+  std::string upsert_step;
+
+  // ---- scheduler ----
+  std::string lock_claims;  // empty where the transaction itself serializes claims (SQLite)
+  std::string count_running;
+  std::string select_claimable;
+  std::string start_job;
+  std::string select_pending_ids;
+  std::string mark_queued;
+  std::string select_expired_leases;
+  std::string requeue_expired;
+  std::string fail_expired;
+  std::string select_timed_out;
+  std::string fail_timed_out;
+
+  // ---- worker writes, fenced by (id, worker_id, attempt, status = running) ----
+  std::string heartbeat;
+  std::string select_status;
+  std::string check_lease;
+  std::string add_events;
+  std::string update_progress;
+  std::string complete_job;
+  std::string fail_job;
+};
+
+const Statements& statements(sql::Backend backend);
+
+}  // namespace agentry::jobs
