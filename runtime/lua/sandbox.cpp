@@ -1,6 +1,7 @@
 #include "runtime/lua/sandbox.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include <lua.hpp>
@@ -94,6 +95,8 @@ void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
 
 void Sandbox::note_location(lua_State* L, lua_Debug* ar) {
   if (!lua_getinfo(L, "Sl", ar) || ar->currentline <= 0) return;
+  // The trusted prelude is not where a script author should look.
+  if (std::strncmp(ar->source, "@runtime/", 9) == 0) return;
   if (ar->source != last_source_ptr_) {
     last_source_ptr_ = ar->source;
     last_source_ = display_chunk_name(ar->source);
