@@ -15,7 +15,7 @@ shopping stays short, keep recipes within the client's cooking time, and make tr
 days carry more carbohydrate around the session if the structure says so. Use the foods
 people recognise from a normal supermarket.]]
 
-local PROMPT = coaching.diet_card .. [[
+local PROMPT = coaching.client_line .. "\n" .. coaching.diet_card .. [[
 
 MACRO TARGETS
 {{macros}}

@@ -19,8 +19,7 @@ adjust portions so each day is within 5 % of the kcal target. The text is read b
 client, so address them as "you". If a red flag requires a doctor, say so first in the
 summary.]]
 
-local PROMPT = coaching.diet_card .. [[
-Client: {{client.name}}, {{client.age}} y, {{client.weight_kg}} kg, goal: {{client.goal}}
+local PROMPT = coaching.client_line .. "\n" .. coaching.diet_card .. [[
 
 SCREENING
 {{N0}}

@@ -90,6 +90,12 @@ Daily activity: {{client.activity_level}} ({{client.occupation}}), about {{clien
 Sleep: {{client.sleep_hours}} h/night | Stress: {{client.stress_level}}
 ]]
 
+-- One line about the client, for agents that do not need the whole card.
+M.client_line = [[
+CLIENT
+{{client.name}}, {{client.age}} y, {{client.sex}}, {{client.height_cm}} cm, {{client.weight_kg}} kg. Goal: {{client.goal}}
+]]
+
 -- The nutrition part of the client card, for the N agents.
 M.diet_card = [[
 EATING

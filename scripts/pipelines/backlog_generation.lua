@@ -18,8 +18,12 @@ return pipeline {
     job.progress(40, "Stories created: " .. #items .. "; breaking them into tasks")
     job.log("stories_created", #items .. " stories for epic '" .. tostring(epic.title) .. "'")
 
+    local done = 0
     local tasks = parallel.map(items, function(story, i)
-      return run_agent("tasks", { epic = epic, story = story })
+      local out = run_agent("tasks", { epic = epic, story = story })
+      done = done + 1
+      job.progress(40 + math.floor(55 * done / #items), "Tasks ready for " .. done .. " of " .. #items .. " stories")
+      return out
     end, { concurrency = 5 })
 
     local tasks_created = 0
