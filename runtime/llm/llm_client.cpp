@@ -1,111 +1,129 @@
 #include "runtime/llm/llm_client.h"
 
 #include <algorithm>
-#include <cmath>
-#include <random>
+#include <optional>
+
+#include <spdlog/spdlog.h>
 
 namespace agentry::llm {
 
-LlmClient::LlmClient(std::shared_ptr<LlmProvider> provider, RetryPolicy policy)
-    : provider_(std::move(provider)), policy_(policy) {}
-
-nlohmann::json parse_json_reply(const std::string& text, std::string& error) {
-  std::string_view body = text;
-  // A fenced block (```json ... ```) wins over everything around it.
-  if (auto fence = body.find("```"); fence != std::string_view::npos) {
-    auto start = body.find('\n', fence);
-    auto end = start == std::string_view::npos ? start : body.find("```", start);
-    if (end != std::string_view::npos) body = body.substr(start + 1, end - start - 1);
-  }
-  auto first = body.find('{');
-  auto last = body.rfind('}');
-  if (first == std::string_view::npos || last == std::string_view::npos || last < first) {
-    error = "the reply contains no JSON object";
-    return nullptr;
-  }
-  auto parsed = nlohmann::json::parse(body.substr(first, last - first + 1), nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    error = "the reply is not a valid JSON object";
-    return nullptr;
-  }
-  return parsed;
-}
-
 namespace {
 
-std::string missing_fields(const nlohmann::json& reply, const std::vector<std::string>& required) {
-  std::string missing;
-  for (const auto& f : required)
-    if (!reply.contains(f)) missing += (missing.empty() ? "" : ", ") + f;
-  return missing;
+using std::chrono::milliseconds;
+
+// OpenAI counts a request against tokens-per-minute by its prompt plus
+// max_tokens before it runs; ~4 characters per token is its own rule of thumb.
+int64_t estimate_tokens(const ChatRequest& request) {
+  size_t chars = request.system.size();
+  for (const auto& m : request.messages) chars += m.content.size();
+  return static_cast<int64_t>(chars / 4 + 1) + request.max_tokens.value_or(0);
 }
 
-std::chrono::milliseconds backoff_delay(const RetryPolicy& p, int retry_number) {
-  // Exponential backoff with full jitter around the classic 10 s / 30 s.
-  thread_local std::mt19937 rng{std::random_device{}()};
-  double ceiling = std::min(p.max_delay_seconds, p.base_seconds * std::pow(p.multiplier, retry_number - 1));
-  std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  return std::chrono::milliseconds(static_cast<int64_t>(ceiling * jitter(rng) * 1000.0));
+RetryPolicy effective_policy(RetryPolicy policy, const RetryOverride& override) {
+  if (override.max_retries) policy.max_retries = std::max(0, *override.max_retries);
+  if (override.base_seconds) policy.base_seconds = std::max(0.0, *override.base_seconds);
+  return policy;
 }
+
+std::string agent_name(const ChatRequest& request) { return request.agent.empty() ? "(none)" : request.agent; }
 
 }  // namespace
 
-ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control, CallListener& listener) {
-  RetryPolicy policy = policy_;
-  if (request.retry.max_retries) policy.max_retries = *request.retry.max_retries;
-  if (request.retry.base_seconds) policy.base_seconds = *request.retry.base_seconds;
+LlmClient::LlmClient(std::shared_ptr<LlmProvider> provider, RetryPolicy policy, RateLimits limits, LlmMetrics& metrics)
+    : provider_(std::move(provider)), policy_(policy), limiter_(limits), metrics_(metrics) {}
 
+ChatReply LlmClient::call_with_retries(const ChatRequest& request, const ChatRequest& current,
+                                       const RetryPolicy& policy, const CallControl& control, CallListener& listener,
+                                       ChatReply& total) {
+  for (int retry = 0;; ++retry) {
+    if (control.stop_requested()) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
+    std::optional<LlmError> failure;
+    {
+      bool waited = false;
+      auto permit = limiter_.acquire(estimate_tokens(current), control, [&](const std::string& message) {
+        if (!std::exchange(waited, true)) metrics_.record_wait();
+        listener.on_waiting(request, message);
+      });
+      const auto started = std::chrono::steady_clock::now();
+      try {
+        ChatReply reply = provider_->chat(current, control);
+        const auto latency = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+        permit.settle(reply.usage.prompt_tokens + reply.usage.completion_tokens);
+        metrics_.record_call(latency);
+        metrics_.record_tokens(reply.usage);
+        total.usage += {1, reply.usage.prompt_tokens, reply.usage.completion_tokens};
+        total.latency += latency;
+        return reply;
+      } catch (const LlmError& e) {
+        const auto latency = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+        metrics_.record_call(latency);
+        metrics_.record_error(e.kind);
+        total.usage.llm_calls += 1;
+        total.latency += latency;
+        if (e.kind != LlmError::Kind::transient) {
+          if (e.kind == LlmError::Kind::permanent)
+            spdlog::warn("LLM call for agent {} failed: {}", agent_name(request), e.what());
+          throw;
+        }
+        failure = e;
+      }
+    }
+    if (retry >= policy.max_retries) {
+      spdlog::warn("LLM call for agent {} failed: {}; no retries left", agent_name(request), failure->what());
+      throw LlmError(LlmError::Kind::permanent,
+                     std::string(failure->what()) + " (gave up after " + std::to_string(retry) +
+                         (retry == 1 ? " retry" : " retries") +
+                         "; the API may be overloaded or down: try again later or allow more retries)",
+                     failure->http_status);
+    }
+    const milliseconds ceiling(static_cast<int64_t>(policy.max_delay_seconds * 1000.0));
+    const milliseconds delay =
+        failure->retry_after ? std::min(*failure->retry_after, ceiling) : backoff_delay(policy, retry + 1);
+    spdlog::warn("LLM call for agent {} failed: {}; retry {}/{} in {:.1f} s", agent_name(request), failure->what(),
+                 retry + 1, policy.max_retries, static_cast<double>(delay.count()) / 1000.0);
+    metrics_.record_retry();
+    ++total.retries;
+    listener.on_retry(request, retry + 1, failure->what(), delay);
+    if (!control.wait_for(delay)) throw LlmError(LlmError::Kind::cancelled, "call cancelled while waiting to retry");
+  }
+}
+
+ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control, CallListener& listener) {
+  const RetryPolicy policy = effective_policy(policy_, request.retry);
   ChatRequest current = request;
   ChatReply total;
-  for (int ask = 1;; ++ask) {
-    ChatReply reply;
-    for (int retry = 0;; ++retry) {
-      if (control.stop_requested()) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
-      try {
-        reply = provider_->chat(current, control);
-        break;
-      } catch (const LlmError& e) {
-        if (e.kind != LlmError::Kind::transient) throw;
-        if (retry >= policy.max_retries)
-          throw LlmError(LlmError::Kind::permanent,
-                         std::string(e.what()) + " (gave up after " + std::to_string(retry) + " retries)",
-                         e.http_status);
-        auto delay = e.retry_after ? *e.retry_after : backoff_delay(policy, retry + 1);
-        listener.on_retry(request, retry + 1, e.what(), delay);
-        ++total.retries;
-        if (!control.wait_for(delay)) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
-      }
-    }
-    total.usage += reply.usage;
-    total.latency += reply.latency;
-    total.attempts = ask;
-    total.text = reply.text;
-    total.model = reply.model;
-    if (!request.json) return total;
+  try {
+    for (int ask = 1;; ++ask) {
+      ChatReply reply = call_with_retries(request, current, policy, control, listener, total);
+      total.attempts = ask;
+      total.text = reply.text;
+      total.model = reply.model;
+      if (!request.json) return total;
 
-    std::string error;
-    auto parsed = parse_json_reply(reply.text, error);
-    if (!parsed.is_null()) {
-      auto missing = missing_fields(parsed, request.required_fields);
-      if (missing.empty()) {
-        total.json = std::move(parsed);
-        return total;
+      std::string error;
+      auto parsed = parse_json_reply(reply.text, error);
+      if (!parsed.is_null()) {
+        auto missing = missing_fields(parsed, request.required_fields);
+        if (missing.empty()) {
+          total.json = std::move(parsed);
+          return total;
+        }
+        error = "the JSON reply lacks required fields: " + missing;
       }
-      error = "the JSON reply lacks required fields: " + missing;
+      if (ask >= 2) {
+        metrics_.record_error(LlmError::Kind::invalid_reply);
+        throw LlmError(LlmError::Kind::invalid_reply, "invalid reply from the model after one re-ask: " + error, 0,
+                       std::nullopt, reply.text);
+      }
+      spdlog::info("LLM reply for agent {} unusable ({}); asking once more", agent_name(request), error);
+      // The re-ask shows the model its reply and what was wrong with it.
+      current.messages.push_back({"assistant", reply.text});
+      current.messages.push_back({"user", reask_message(error, request.required_fields)});
     }
-    if (ask >= 2)
-      throw LlmError(LlmError::Kind::invalid_reply, "invalid reply from the model after one re-ask: " + error, 0,
-                     std::nullopt, reply.text);
-    // One re-ask: show the model its reply and what was wrong with it.
-    current.messages.push_back({"assistant", reply.text});
-    current.messages.push_back(
-        {"user", "Your reply could not be used: " + error + ". Reply with one JSON object only" +
-                     (request.required_fields.empty() ? "" : ", with the fields: " + [&] {
-                       std::string s;
-                       for (const auto& f : request.required_fields) s += (s.empty() ? "" : ", ") + f;
-                       return s;
-                     }()) +
-                     "."});
+  } catch (LlmError& e) {
+    e.usage = total.usage;
+    e.retries = total.retries;
+    throw;
   }
 }
 

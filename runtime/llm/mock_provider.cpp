@@ -39,6 +39,12 @@ nlohmann::json MockProvider::reply_for(const ChatRequest& request) {
 ChatReply MockProvider::chat(const ChatRequest& request, const CallControl& control) {
   if (options_.latency.count() > 0 && !control.wait_for(options_.latency))
     throw LlmError(LlmError::Kind::cancelled, "call cancelled");
+  ChatReply reply = canned_reply(request);
+  reply.latency = options_.latency;
+  return reply;
+}
+
+ChatReply MockProvider::canned_reply(const ChatRequest& request) {
   ChatReply reply;
   auto body = reply_for(request);
   reply.text = request.json ? body.dump() : body.value("summary", body.dump());
@@ -46,7 +52,6 @@ ChatReply MockProvider::chat(const ChatRequest& request, const CallControl& cont
   for (const auto& m : request.messages) prompt_tokens += approx_tokens(m.content);
   reply.usage = {1, prompt_tokens, approx_tokens(reply.text)};
   reply.model = request.model.empty() ? "mock" : request.model;
-  reply.latency = options_.latency;
   reply.attempts = 1;
   return reply;
 }

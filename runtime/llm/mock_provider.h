@@ -21,6 +21,9 @@ class MockProvider final : public LlmProvider {
 
   // The reply the mock gives for a request (exposed for tests and `mock-llm`).
   static nlohmann::json reply_for(const ChatRequest& request);
+  // The whole reply chat() returns, text and usage included, without the
+  // delay (what `agentry mock-llm` sends back).
+  static ChatReply canned_reply(const ChatRequest& request);
 
  private:
   MockOptions options_;

@@ -34,8 +34,8 @@ struct ChatRequest {
   std::optional<int> max_tokens;
   std::string system;
   std::vector<ChatMessage> messages;
-  bool json = false;                      // ask for (and parse) a JSON object
-  nlohmann::json json_schema;             // optional JSON schema for structured output
+  bool json = false;                         // ask for (and parse) a JSON object
+  nlohmann::json json_schema;                // optional JSON schema for structured output
   std::vector<std::string> required_fields;  // top-level keys the JSON reply must have
   RetryOverride retry;
   // Used by the mock provider only: a canned reply for this agent (the
@@ -68,6 +68,9 @@ class LlmError : public std::runtime_error {
   int http_status;
   std::optional<std::chrono::milliseconds> retry_after;
   std::string raw_reply;
+  // Set by LlmClient::chat: what the failed call spent before it failed.
+  jobs::Usage usage;
+  int retries = 0;
 };
 
 // Cancellation and deadlines for one call. Implemented by the job's control
