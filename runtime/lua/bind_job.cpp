@@ -156,8 +156,7 @@ int step_completed(lua_State* L, JobHost& host) {
   std::snprintf(details, sizeof details, "%s completed in %.1f s (%lld tokens%s)", agent.c_str(), seconds,
                 static_cast<long long>(step.usage.prompt_tokens + step.usage.completion_tokens),
                 step.retries ? (", " + std::to_string(step.retries) + " retries").c_str() : "");
-  host.set_progress(p, {});
-  host.checkpoint(step, {Event{0, now_ms(), "agent_completed", details}});
+  host.checkpoint(step, p, {Event{0, now_ms(), "agent_completed", details}});
   host.sandbox().reset_cpu_slice();
   return 0;
 }
@@ -179,7 +178,7 @@ int step_failed(lua_State* L, JobHost& host) {
   step.raw_reply = host.raw_reply_for(key);
   step.finished_at = now_ms();
   host.close_step(key);
-  host.checkpoint(step, {Event{0, now_ms(), "agent_failed", agent + ": " + message}});
+  host.checkpoint(step, host.progress(), {Event{0, now_ms(), "agent_failed", agent + ": " + message}});
   return 0;
 }
 

@@ -115,7 +115,8 @@ void JobHost::set_progress(const jobs::Progress& p, std::vector<Event> events) {
   journal_.progress(progress_, totals_, events);
 }
 
-void JobHost::checkpoint(const jobs::StepRecord& step, std::vector<Event> events) {
+void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<Event> events) {
+  progress_ = p;
   journal_.checkpoint(step, progress_, totals_, events);
 }
 

@@ -61,7 +61,8 @@ class JobHost {
   jobs::StepRecord* find_open_step(const std::string& key);
   void close_step(const std::string& key);
   void set_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
-  void checkpoint(const jobs::StepRecord& step, std::vector<jobs::Event> events);
+  // Stores a finished step with the progress after it, in one journal write.
+  void checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<jobs::Event> events);
   void log(std::string event, std::string details);
   // Writes pending events posted by LLM call threads (retries, waits).
   void flush_posted();
