@@ -17,7 +17,11 @@ namespace agentry::test {
 namespace {
 
 std::string run_tool(const std::string& command) {
-  const std::string line = std::string(AGENTRY_SOURCE_DIR) + "/tools/mariadb-test " + command + " 2>&1";
+  const std::string tool = std::string(AGENTRY_SOURCE_DIR) + "/tools/mariadb-test";
+  if (!std::filesystem::exists(tool))
+    throw std::runtime_error(
+        "MariaDB tests need tools/mariadb-test or AGENTRY_TEST_MYSQL_URL naming an empty database");
+  const std::string line = tool + " " + command + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(line.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("cannot run " + line);
   std::string out;

@@ -34,14 +34,20 @@ ConnectionPool::Borrowed ConnectionPool::acquire() {
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Connection> c) {
+  std::vector<std::unique_ptr<Connection>> dead;
   {
     std::lock_guard lock(mutex_);
-    if (c->healthy())
+    if (c->healthy()) {
       idle_.push_back(std::move(c));
-    else
-      --open_;
+    } else {
+      // One dead connection means the server restarted or dropped idle
+      // clients: the other idle ones are most likely dead too, and a retry
+      // should not burn its tries on them.
+      dead.swap(idle_);
+      open_ -= 1 + static_cast<int>(dead.size());
+    }
   }
-  freed_.notify_one();
+  freed_.notify_all();
 }
 
 }  // namespace agentry::jobs::sql

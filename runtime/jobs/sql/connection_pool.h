@@ -1,7 +1,7 @@
 // A fixed-size pool of database connections shared by all threads of a
 // process. acquire() waits for a free connection (Poco's SessionPool throws
-// instead); connections are opened lazily and a broken one is replaced by a
-// fresh one on the next acquire.
+// instead); connections are opened lazily, and when one breaks, it and every
+// idle one are closed and reopened on demand.
 #pragma once
 
 #include <chrono>

@@ -19,10 +19,12 @@ DatabaseUrl parse_mysql(const std::string& url) {
   DatabaseUrl out;
   out.backend = Backend::mysql;
   MysqlAddress& a = out.mysql;
+  // getUserInfo() keeps the escapes: split at the first real ':' and then
+  // decode, so a password may contain '%3A'.
   const std::string user_info = uri.getUserInfo();
   const auto colon = user_info.find(':');
-  a.user = user_info.substr(0, colon);
-  if (colon != std::string::npos) a.password = user_info.substr(colon + 1);
+  Poco::URI::decode(user_info.substr(0, colon), a.user);
+  if (colon != std::string::npos) Poco::URI::decode(user_info.substr(colon + 1), a.password);
   if (!uri.getHost().empty()) a.host = uri.getHost();
   if (uri.getPort() != 0) a.port = uri.getPort();
   a.database = uri.getPath();

@@ -1,0 +1,126 @@
+// Opening the store, its URLs and schema, and surviving a database that drops
+// or restarts under it.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "jobs/store_fixture.h"
+
+using namespace agentry::jobs;
+using namespace agentry::test;
+
+namespace {
+
+bool mentions(const std::exception& e, const std::string& text) {
+  return std::string(e.what()).find(text) != std::string::npos;
+}
+
+std::set<std::string> connection_ids(sql::Connection& c) {
+  std::set<std::string> ids;
+  for (const auto& row : c.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = SUBSTRING_INDEX("
+                                 "CURRENT_USER(), '@', 1) AND ID <> CONNECTION_ID()",
+                                 {}))
+    ids.insert(row.text(0));
+  return ids;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_connection)
+
+BOOST_AUTO_TEST_CASE(database_urls_name_sqlite_files_or_mysql_servers) {
+  auto u = sql::parse_database_url("agentry.db");
+  BOOST_TEST((u.backend == sql::Backend::sqlite));
+  BOOST_TEST(u.sqlite_path == "agentry.db");
+  BOOST_TEST(sql::parse_database_url("sqlite:///var/lib/agentry/jobs.db").sqlite_path == "/var/lib/agentry/jobs.db");
+  BOOST_TEST(sql::parse_database_url("sqlite:data/jobs.db").sqlite_path == "data/jobs.db");
+
+  u = sql::parse_database_url("mysql://agentry:p%40ss%3Aword@db.internal:3307/agentry_prod");
+  BOOST_TEST((u.backend == sql::Backend::mysql));
+  BOOST_TEST(u.mysql.user == "agentry");
+  BOOST_TEST(u.mysql.password == "p@ss:word");
+  BOOST_TEST(u.mysql.host == "db.internal");
+  BOOST_TEST(u.mysql.port == 3307u);
+  BOOST_TEST(u.mysql.database == "agentry_prod");
+  BOOST_TEST(u.redacted.find("p@ss") == std::string::npos);
+
+  u = sql::parse_database_url("mariadb://root@localhost/agentry?socket=/run/mysqld/mysqld.sock");
+  BOOST_TEST(u.mysql.socket == "/run/mysqld/mysqld.sock");
+  BOOST_TEST(u.mysql.port == 3306u);
+
+  BOOST_CHECK_EXCEPTION(sql::parse_database_url("postgres://x@y/z"), StoreError,
+                        [](const StoreError& e) { return mentions(e, "mysql://user:password@host"); });
+  BOOST_CHECK_EXCEPTION(sql::parse_database_url("mysql://db.internal/agentry"), StoreError,
+                        [](const StoreError& e) { return mentions(e, "no user"); });
+  BOOST_CHECK_EXCEPTION(sql::parse_database_url("mysql://u@h/d?sslmode=on"), StoreError,
+                        [](const StoreError& e) { return mentions(e, "sslmode"); });
+}
+
+BOOST_AUTO_TEST_CASE(an_unopenable_sqlite_file_says_what_to_check) {
+  BOOST_CHECK_EXCEPTION(open_store("/nonexistent-dir/agentry.db"), StoreError, [](const StoreError& e) {
+    return mentions(e, "/nonexistent-dir/agentry.db") && mentions(e, "writable");
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_mysql_password_says_where_and_what_to_check) {
+  auto address = sql::parse_database_url(fresh_mysql_url()).mysql;
+  const std::string url = "mysql://" + address.user + ":wrong-password@" + address.host + ":" +
+                          std::to_string(address.port) + "/" + address.database;
+  BOOST_CHECK_EXCEPTION(open_store(url), StoreError, [&](const StoreError& e) {
+    return mentions(e, "cannot connect to MySQL at " + address.host) && mentions(e, "AGENTRY_DB");
+  });
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_schema_from_a_newer_agentry_is_refused, B, Backends) {
+  const auto url = B::fresh_url();
+  open_store(url);
+  auto raw = raw_connection(url);
+  raw->execute("INSERT INTO agentry_schema_version (version, applied_at) VALUES (99, 0)", {});
+  BOOST_CHECK_EXCEPTION(open_store(url), StoreError, [](const StoreError& e) {
+    return mentions(e, "schema is version 99") && mentions(e, "upgrade agentry");
+  });
+  raw->execute("DELETE FROM agentry_schema_version WHERE version = 99", {});
+  BOOST_CHECK_NO_THROW(open_store(url));
+}
+
+BOOST_AUTO_TEST_CASE(stale_mysql_connections_are_replaced_without_failing_a_call) {
+  const auto url = fresh_mysql_url();
+  auto raw = raw_connection(url);
+  const auto before = connection_ids(*raw);
+  auto store = open_store(url, 3);
+  // Put three connections in the pool.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) threads.emplace_back([&] { store->create(new_job()); });
+  for (auto& t : threads) t.join();
+  int killed = 0;
+  for (const auto& id : connection_ids(*raw))
+    if (!before.count(id)) {
+      raw->execute("KILL CONNECTION " + id, {});
+      ++killed;
+    }
+  BOOST_TEST(killed >= 1);
+  const auto id = store->create(new_job()).job.id;
+  BOOST_TEST(store->get(id).has_value());
+  BOOST_TEST(store->count_by_status().at(JobStatus::pending) == 4);
+}
+
+BOOST_AUTO_TEST_CASE(the_store_keeps_working_across_a_mysql_restart) {
+  const auto url = fresh_mysql_url();
+  auto store = open_store(url, 3);
+  const auto id = store->create(new_job()).job.id;
+  if (!restart_test_mariadb()) {
+    BOOST_TEST_MESSAGE("AGENTRY_TEST_MYSQL_URL names an external server; not restarting it");
+    return;
+  }
+  const auto job = store->get(id);
+  BOOST_REQUIRE(job);
+  BOOST_TEST(to_string(job->status) == "pending");
+  const auto claimed = store->claim(claim_request("after-restart"));
+  BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+  BOOST_TEST(claimed[0].job.id == id);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
