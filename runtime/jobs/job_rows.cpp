@@ -67,12 +67,16 @@ std::string json_text(const nlohmann::json& value) {
 
 std::string clip(std::string s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
-  size_t cut = max_bytes;
+  // Long texts say how much was cut; the marker (at most 37 bytes) fits in
+  // the room left for it. Short fields (names) are just cut.
+  constexpr size_t kMarkerRoom = 40;
+  const bool mark = max_bytes > 2 * kMarkerRoom;
+  size_t cut = mark ? max_bytes - kMarkerRoom : max_bytes;
   // Back up over UTF-8 continuation bytes (10xxxxxx) to a character start.
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   const size_t dropped = s.size() - cut;
   s.resize(cut);
-  s += " [... " + std::to_string(dropped) + " bytes cut]";
+  if (mark) s += " [... " + std::to_string(dropped) + " bytes cut]";
   return s;
 }
 

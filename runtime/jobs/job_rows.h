@@ -19,8 +19,9 @@ StepRecord step_from_row(const sql::Row& row);
 // instead of failing the write.
 std::string json_text(const nlohmann::json& value);
 
-// At most max_bytes of s, cut at a UTF-8 character boundary, marked when cut.
-// Keeps one runaway job.log() line or error message from bloating every poll.
+// At most max_bytes of s, cut at a UTF-8 character boundary (and marked as cut
+// when max_bytes leaves room). Keeps one runaway job.log() line or error
+// message from bloating every poll, and names within their columns.
 std::string clip(std::string s, size_t max_bytes = 64 * 1024);
 
 }  // namespace agentry::jobs

@@ -179,7 +179,7 @@ int latest_schema_version() { return migrations().back().version; }
 
 void migrate(sql::Connection& c) {
   if (c.backend() == sql::Backend::sqlite) {
-    c.begin(true);
+    c.begin();
     try {
       apply(c);
       c.commit();

@@ -74,7 +74,7 @@ CreateResult SqlJobStore::create(const NewJob& in) {
   const std::optional<std::string> key =
       in.idempotency_key.empty() ? std::nullopt : std::optional<std::string>(in.idempotency_key);
   try {
-    transact(true, [&](sql::Connection& c) {
+    transact([&](sql::Connection& c) {
       c.execute(sql_.insert_job, {job.id, job.pipeline, int64_t{job.priority}, json_text(job.input),
                                   json_text(job.progress), job.owner, sql::nullable(key), sql::ms(job.created_at)});
       insert_events(c, job.id, {created});
@@ -151,7 +151,7 @@ std::vector<Event> SqlJobStore::events_after(const std::string& id, int64_t afte
 }
 
 CancelResult SqlJobStore::cancel(const std::string& id, const std::string& message) {
-  return transact(true, [&](sql::Connection& c) {
+  return transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
     const std::string text = clip(message);
     if (c.execute(sql_.cancel_job, {text, sql::ms(now), id}) == 1) {
@@ -163,7 +163,7 @@ CancelResult SqlJobStore::cancel(const std::string& id, const std::string& messa
 }
 
 DeleteResult SqlJobStore::remove(const std::string& id) {
-  return transact(true, [&](sql::Connection& c) {
+  return transact([&](sql::Connection& c) {
     if (c.execute(sql_.delete_finished_job, {id}) == 1) {
       c.execute(sql_.delete_job_events, {id});
       c.execute(sql_.delete_job_steps, {id});

@@ -52,7 +52,7 @@ class SqlJobStore final : public JobStore {
   // connection had gone stale. A lost connection during COMMIT is not retried:
   // the write may have landed.
   template <class Work>
-  auto transact(bool write, Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
+  auto transact(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
   // Like transact, for reads that need no transaction.
   template <class Work>
   auto read(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
@@ -74,12 +74,12 @@ class SqlJobStore final : public JobStore {
 };
 
 template <class Work>
-auto SqlJobStore::transact(bool write, Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
+auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
   for (int attempt = 1;; ++attempt) {
     auto c = pool_.acquire();
     bool committing = false;
     try {
-      c->begin(write);
+      c->begin();
       if constexpr (std::is_void_v<std::invoke_result_t<Work&, sql::Connection&>>) {
         work(*c);
         committing = true;

@@ -15,7 +15,7 @@ void require_worker_id(const std::string& worker_id) {
 std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
   require_worker_id(r.worker_id);
   if (r.max_jobs < 1 || r.max_running < 1) return {};
-  return transact(true, [&](sql::Connection& c) {
+  return transact([&](sql::Connection& c) {
     if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
     const int64_t running = c.query(sql_.count_running).front().integer(0);
     const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
@@ -23,7 +23,8 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
     if (slots > 0) {
       for (const auto& row : c.query(sql_.select_claimable, {slots})) {
         const std::string id = row.text(0);
-        c.execute(sql_.start_job, {r.worker_id, sql::ms(r.now + r.lease), sql::ms(r.now), r.script_version, id});
+        c.execute(sql_.start_job,
+                  {r.worker_id, sql::ms(r.now + r.lease), sql::ms(r.now), clip(r.script_version, 128), id});
         auto job = load_job(c, id);
         const bool resumed = job->attempt > 1;
         insert_event(c, id, resumed ? "resumed" : "started",
@@ -65,7 +66,7 @@ WatchdogReport SqlJobStore::rescue_expired_leases(TimePoint now, int max_attempt
     // Each job in its own transaction, guarded again: a heartbeat that landed
     // since the select, or another process's watchdog, wins.
     const bool requeue = attempt < max_attempts;
-    const bool done = transact(true, [&](sql::Connection& c) {
+    const bool done = transact([&](sql::Connection& c) {
       if (requeue) {
         if (c.execute(sql_.requeue_expired, {id, attempt, sql::ms(now)}) != 1) return false;
         insert_event(c, id, "lease_expired", lost + "; requeued", now);
@@ -89,7 +90,7 @@ WatchdogReport SqlJobStore::fail_timed_out(TimePoint now, std::chrono::milliseco
                               " s timeout; raise the job timeout or shorten the pipeline";
   for (const auto& row : late) {
     const std::string id = row.text(0);
-    const bool failed = transact(true, [&](sql::Connection& c) {
+    const bool failed = transact([&](sql::Connection& c) {
       if (c.execute(sql_.fail_timed_out, {message, sql::ms(now), id, started_before}) != 1) return false;
       insert_event(c, id, "timeout", message, now);
       return true;
@@ -100,7 +101,7 @@ WatchdogReport SqlJobStore::fail_timed_out(TimePoint now, std::chrono::milliseco
 }
 
 int SqlJobStore::delete_finished_before(TimePoint cutoff, int batch) {
-  return transact(true, [&](sql::Connection& c) {
+  return transact([&](sql::Connection& c) {
     int deleted = 0;
     for (const auto& row : c.query(sql_.select_finished_before, {sql::ms(cutoff), int64_t{std::max(batch, 1)}})) {
       const std::string id = row.text(0);

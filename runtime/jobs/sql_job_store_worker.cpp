@@ -29,12 +29,12 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
   if (step.key.empty() || step.key.size() > 255)
     throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
   const std::string output = step.output.is_null() ? std::string() : json_text(step.output);
-  transact(true, [&](sql::Connection& c) {
+  transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
     fenced(c, sql_.update_progress, std::move(params), lease);
     c.execute(sql_.upsert_step,
-              {lease.job_id, step.key, step.agent, step.status,
+              {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
                step.output.is_null() ? sql::Value(nullptr) : sql::Value(output), step.raw_reply, clip(step.error),
                step.usage.llm_calls, step.usage.prompt_tokens, step.usage.completion_tokens, int64_t{step.attempts},
                int64_t{step.retries}, sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}});
@@ -44,7 +44,7 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
 
 void SqlJobStore::progress(const Lease& lease, const Progress& progress, const JobTotals& totals,
                            const std::vector<Event>& events) {
-  transact(true, [&](sql::Connection& c) {
+  transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
     fenced(c, sql_.update_progress, std::move(params), lease);
@@ -54,7 +54,7 @@ void SqlJobStore::progress(const Lease& lease, const Progress& progress, const J
 
 void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
   if (events.empty()) return;
-  transact(true, [&](sql::Connection& c) {
+  transact([&](sql::Connection& c) {
     fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease);
     insert_events(c, lease.job_id, events);
   });
@@ -63,7 +63,7 @@ void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
 void SqlJobStore::complete(const Lease& lease, const nlohmann::json& result, const Progress& progress,
                            const JobTotals& totals, const std::string& summary) {
   const std::string result_text = json_text(result);
-  transact(true, [&](sql::Connection& c) {
+  transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), result_text);
@@ -75,7 +75,7 @@ void SqlJobStore::complete(const Lease& lease, const nlohmann::json& result, con
 
 void SqlJobStore::fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) {
   const std::string message = clip(error.message);
-  transact(true, [&](sql::Connection& c) {
+  transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), {clip(error.reason, 64), message});

@@ -79,4 +79,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_huge_log_line_is_cut_at_64_kib_on_a_character_bo
   BOOST_TEST(nlohmann::json(details).dump().size() > 0u);  // still valid UTF-8
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(overlong_names_are_cut_to_fit_their_columns, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  const auto id = store->create(new_job()).job.id;
+  const auto lease = store->claim(claim_request("w1")).at(0).lease;
+  const std::string long_name(100, 'e');
+  store->log(lease, {Event{0, now_ms(), long_name, "details"}});
+  BOOST_TEST(store->events_after(id, 2).at(0).event == long_name.substr(0, 64));
+  store->fail(lease, JobError{std::string(100, 'r'), "message"}, {}, {});
+  BOOST_TEST(store->get(id)->error.value_or(JobError{}).reason == std::string(64, 'r'));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -74,9 +74,10 @@ class Connection {
   // Returns the rows the statement matched (not only those it changed), so a
   // fenced UPDATE that matches reports 1 even when no value changed.
   virtual int64_t execute(std::string_view sql, const Params& params = {}) = 0;
-  // `write`: take the database's write lock up front (SQLite BEGIN IMMEDIATE),
-  // so read-then-write transactions do not fail with SQLITE_BUSY midway.
-  virtual void begin(bool write) = 0;
+  // Starts a write transaction. SQLite takes its write lock up front (BEGIN
+  // IMMEDIATE), so read-then-write transactions do not fail with SQLITE_BUSY
+  // midway as Poco's BEGIN DEFERRED would.
+  virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   // False once the connection failed in a way that makes it unusable.

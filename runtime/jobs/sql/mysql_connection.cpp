@@ -88,7 +88,7 @@ class MysqlConnection final : public Connection {
     return static_cast<int64_t>(mysql_affected_rows(db_.get()));
   }
 
-  void begin(bool) override { execute("START TRANSACTION", {}); }
+  void begin() override { execute("START TRANSACTION", {}); }
   void commit() override { execute("COMMIT", {}); }
   void rollback() noexcept override {
     if (healthy_) mysql_real_query(db_.get(), "ROLLBACK", 8);

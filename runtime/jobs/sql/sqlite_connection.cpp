@@ -75,7 +75,7 @@ class SqliteConnection final : public Connection {
     return sqlite3_changes(db_.get());
   }
 
-  void begin(bool write) override { execute(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", {}); }
+  void begin() override { execute("BEGIN IMMEDIATE", {}); }
   void commit() override { execute("COMMIT", {}); }
   void rollback() noexcept override {
     if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
