@@ -1,5 +1,59 @@
+// agentry: one binary for the service (serve, worker, migrate), the
+// in-process runner (run, check) and the test tools (mock-llm).
 #include <cstdio>
-int main() {
-  std::puts("agentry");
-  return 0;
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "server/cli/args.h"
+#include "server/cli/commands.h"
+#include "server/mock_llm_server.h"
+#include "server/version.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(agentry — LLM agent pipelines as durable background jobs
+
+usage: agentry COMMAND [options]
+
+  serve      the REST API and workers (--port 8080 --db URL --scripts DIR --max-running N, --no-workers)
+  worker     workers only, on a shared database (--db URL --max-running N)
+  migrate    apply pending database migrations (--db URL)
+  run        run one pipeline in this process: run PIPELINE --input FILE|- [--json]
+  check      validate the scripts: check [--scripts DIR]
+  mock-llm   an OpenAI-compatible mock server for tests and demos (--port, --latency-ms, ...)
+  version    print the version
+
+Defaults: database sqlite:agentry.db (AGENTRY_DB), scripts ./scripts (AGENTRY_SCRIPTS),
+LLM mock unless OPENAI_API_KEY is set. See README.md.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace agentry::cli;
+  if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run") return run_command(argc, argv);
+    if (command == "check") return check_command(argc, argv);
+    if (command == "serve" || command == "worker") return serve_command(argc, argv);
+    if (command == "migrate") return migrate_command(argc, argv);
+    if (command == "mock-llm") return agentry::server::run_mock_llm_command(argc - 1, argv + 1);
+    if (command == "version" || command == "--version") {
+      std::printf("agentry %s\n", agentry::version());
+      return 0;
+    }
+    std::fprintf(stderr, "agentry: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "agentry %s: %s\n", command.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "agentry %s: %s\n", command.c_str(), e.what());
+    return 1;
+  }
 }

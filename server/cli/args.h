@@ -1,0 +1,42 @@
+// A command line split into positionals and --flags, with the checks every
+// subcommand needs: a value after a flag, no unknown flag left unread.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace agentry::cli {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Args {
+ public:
+  // `boolean_flags` take no value ("--json"); every other flag takes one
+  // ("--port 8080" or "--port=8080").
+  Args(int argc, char** argv, int first, std::set<std::string> boolean_flags);
+
+  const std::vector<std::string>& positionals() const { return positionals_; }
+  std::optional<std::string> value(const std::string& flag);
+  std::string value_or(const std::string& flag, const std::string& fallback);
+  std::optional<int> integer(const std::string& flag);
+  bool flag(const std::string& name);
+  // Flags not read by any call above; a subcommand passes them on or rejects them.
+  std::vector<std::pair<std::string, std::string>> unread() const;
+  // Throws UsageError naming the first flag nobody read.
+  void reject_unread() const;
+
+ private:
+  std::vector<std::string> positionals_;
+  std::map<std::string, std::string> values_;
+  std::set<std::string> booleans_;
+  mutable std::set<std::string> read_;
+};
+
+}  // namespace agentry::cli
