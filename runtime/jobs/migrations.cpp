@@ -149,6 +149,8 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+int latest_schema_version() { return migrations().back().version; }
+
 constexpr const char* kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS agentry_schema_version (version INTEGER NOT NULL PRIMARY KEY, "
     "applied_at BIGINT NOT NULL)";
@@ -174,8 +176,6 @@ void apply(sql::Connection& c) {
 }
 
 }  // namespace
-
-int latest_schema_version() { return migrations().back().version; }
 
 void migrate(sql::Connection& c) {
   if (c.backend() == sql::Backend::sqlite) {

@@ -7,9 +7,6 @@
 
 namespace agentry::jobs {
 
-// The newest schema version this build knows.
-int latest_schema_version();
-
 // Brings the database to latest_schema_version(). Safe to run from several
 // processes at once: SQLite serializes on its write lock, MySQL on a named
 // lock (GET_LOCK). Throws StoreError when the database is newer than this build.

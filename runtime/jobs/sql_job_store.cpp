@@ -21,7 +21,7 @@ void require_length(const std::string& what, const std::string& value, size_t mi
 sql::ConnectionPool::Factory connection_factory(const sql::DatabaseUrl& url, const StoreOptions& options) {
   if (url.backend == sql::Backend::sqlite)
     return [path = url.sqlite_path, busy = options.sqlite_busy_timeout] { return sql::open_sqlite(path, busy); };
-  return [address = url.mysql, timeout = options.acquire_timeout] { return sql::open_mysql(address, timeout); };
+  return [address = url.mysql, timeout = options.connect_timeout] { return sql::open_mysql(address, timeout); };
 }
 
 // "<created_at ms>.<id>" of a page's last job.

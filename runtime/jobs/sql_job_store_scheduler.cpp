@@ -15,6 +15,7 @@ void require_worker_id(const std::string& worker_id) {
 std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
   require_worker_id(r.worker_id);
   if (r.max_jobs < 1 || r.max_running < 1) return {};
+  const TimePoint now = r.now.value_or(now_ms());
   return transact([&](sql::Connection& c) {
     if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
     const int64_t running = c.query(sql_.count_running).front().integer(0);
@@ -23,14 +24,15 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
     if (slots > 0) {
       for (const auto& row : c.query(sql_.select_claimable, {slots})) {
         const std::string id = row.text(0);
-        c.execute(sql_.start_job,
-                  {r.worker_id, sql::ms(r.now + r.lease), sql::ms(r.now), clip(r.script_version, 128), id});
+        if (c.execute(sql_.start_job,
+                      {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}) != 1)
+          continue;
         auto job = load_job(c, id);
         const bool resumed = job->attempt > 1;
         insert_event(c, id, resumed ? "resumed" : "started",
                      "worker " + r.worker_id + ", attempt " + std::to_string(job->attempt) +
                          (resumed ? "; completed steps replay from their checkpoints" : ""),
-                     r.now);
+                     now);
         claimed.push_back({Lease{id, r.worker_id, job->attempt}, std::move(*job)});
       }
     }
@@ -39,7 +41,7 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
       const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
                               std::to_string(r.max_running);
       for (const auto& row : c.query(sql_.select_pending_ids))
-        if (c.execute(sql_.mark_queued, {row.text(0)}) == 1) insert_event(c, row.text(0), "queued", why, r.now);
+        if (c.execute(sql_.mark_queued, {row.text(0)}) == 1) insert_event(c, row.text(0), "queued", why, now);
     }
     return claimed;
   });

@@ -49,6 +49,8 @@ struct StoreOptions {
   int pool_size = 8;
   // How long a call waits for a free connection before StoreError.
   std::chrono::milliseconds acquire_timeout{10'000};
+  // MySQL: how long opening a connection may take before StoreError.
+  std::chrono::milliseconds connect_timeout{10'000};
   // SQLite: how long a writer waits for another process's write lock.
   std::chrono::milliseconds sqlite_busy_timeout{10'000};
 };
@@ -78,8 +80,8 @@ struct ClaimRequest {
   int max_jobs = 1;       // free worker threads of this process
   int max_running = 2;    // global limit across every process sharing the database
   std::chrono::milliseconds lease{60'000};
-  std::string script_version;  // recorded on a job's first claim, kept through resume
-  TimePoint now = now_ms();
+  std::string script_version;    // recorded on a job's first claim, kept through resume
+  std::optional<TimePoint> now;  // empty: the time of the call (a reused request never goes stale)
 };
 
 struct ClaimedJob {

@@ -121,6 +121,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(claims_take_jobs_by_priority_then_age_and_start_th
   BOOST_TEST(store->claim(claim_request("w2", 3, 10)).empty());
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_reused_claim_request_leases_from_the_time_of_each_call, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  ClaimRequest request;  // no `now`: each claim uses its own
+  request.worker_id = "w1";
+  request.max_running = 10;
+  request.lease = 60s;
+  store->create(new_job());
+  store->create(new_job());
+  store->claim(request);
+  std::this_thread::sleep_for(50ms);
+  const TimePoint before = now_ms();
+  const auto second = store->claim(request);
+  BOOST_REQUIRE_EQUAL(second.size(), 1u);
+  BOOST_TEST((store->get(second[0].job.id)->lease_until.value_or(TimePoint{}) >= before + 60s));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(the_global_limit_holds_and_waiting_jobs_show_queued_with_their_position, B, Backends) {
   auto store = open_store(B::fresh_url());
   std::vector<std::string> ids;

@@ -83,7 +83,6 @@ int main(int argc, char** argv) {
         ClaimRequest r;
         r.worker_id = "bench";
         r.max_running = n + 1;
-        r.now = now_ms();
         for (auto& c : store->claim(r)) leases.push_back(c.lease);
       }));
   row("heartbeat",

@@ -26,9 +26,6 @@ using Value = std::variant<std::nullptr_t, int64_t, std::string>;
 using Params = std::vector<Value>;
 
 inline Value nullable(const std::optional<std::string>& s) { return s ? Value(*s) : Value(nullptr); }
-inline Value nullable(const std::optional<TimePoint>& t) {
-  return t ? Value(static_cast<int64_t>(t->time_since_epoch().count())) : Value(nullptr);
-}
 inline Value ms(TimePoint t) { return static_cast<int64_t>(t.time_since_epoch().count()); }
 
 class Row {
