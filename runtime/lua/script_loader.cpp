@@ -244,15 +244,21 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
     return chunk;
   };
 
+  // Files that failed to compile: references to them are not errors of their own.
+  std::set<std::string> broken;
   for (const auto& f : list_files(directory, "agents", ".lua"))
-    if (auto chunk = add_chunk(f)) {
+    if (auto chunk = add_chunk(f); !chunk) {
+      broken.insert(stem_of(f.rel, ".lua"));
+    } else {
       AgentDef def;
       def.name = stem_of(f.rel, ".lua");
       def.chunk = chunk;
       snap->agents.emplace(def.name, std::move(def));
     }
   for (const auto& f : list_files(directory, "pipelines", ".lua"))
-    if (auto chunk = add_chunk(f)) {
+    if (auto chunk = add_chunk(f); !chunk) {
+      broken.insert(stem_of(f.rel, ".lua"));
+    } else {
       PipelineDef def;
       def.name = stem_of(f.rel, ".lua");
       def.chunk = chunk;
@@ -341,7 +347,7 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
         ++total;
       else if (snap->pipelines.count(step))
         total += count_steps(step, path);
-      else
+      else if (!broken.count(step))
         errors.push_back({p.chunk->file, line_of_reference(p.chunk->source, step),
                           "step '" + step + "' names no agent or pipeline"});
     }
