@@ -47,6 +47,19 @@ bool peer_closed(Poco::Net::HTTPClientSession& session) {
   }
 }
 
+// Connects at once instead of inside sendRequest, so TCP_NODELAY is set
+// before the first byte: Poco writes headers and body in two sends, and with
+// Nagle the body would wait for the server's delayed ACK (~40 ms a call).
+template <class Session>
+class EagerSession final : public Session {
+ public:
+  using Session::Session;
+  void open() {
+    this->reconnect();
+    this->socket().setNoDelay(true);
+  }
+};
+
 }  // namespace
 
 HttpConnectionPool::HttpConnectionPool(HttpEndpoint endpoint, HttpPoolOptions options)
@@ -55,20 +68,28 @@ HttpConnectionPool::HttpConnectionPool(HttpEndpoint endpoint, HttpPoolOptions op
 }
 
 std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::create() {
-  std::unique_ptr<Poco::Net::HTTPClientSession> session;
-  if (tls_)
-    session = std::make_unique<Poco::Net::HTTPSClientSession>(endpoint_.host, endpoint_.port, tls_);
-  else
-    session = std::make_unique<Poco::Net::HTTPClientSession>(endpoint_.host, endpoint_.port);
-  const auto to_span = [](std::chrono::milliseconds d) { return Poco::Timespan(d.count() * 1000); };
-  session->setTimeout(to_span(options_.connect_timeout), to_span(options_.read_timeout),
-                      to_span(options_.read_timeout));
-  session->setKeepAlive(true);
-  // The pool decides when an idle connection is too old; Poco's own 8 s
-  // reconnect would swap the socket under a running exchange.
-  session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
-  std::lock_guard lock(mutex_);
-  ++created_;
+  const auto configure = [this](Poco::Net::HTTPClientSession& session) {
+    const auto to_span = [](std::chrono::milliseconds d) { return Poco::Timespan(d.count() * 1000); };
+    session.setTimeout(to_span(options_.connect_timeout), to_span(options_.read_timeout),
+                       to_span(options_.read_timeout));
+    session.setKeepAlive(true);
+    // The pool decides when an idle connection is too old; Poco's own 8 s
+    // reconnect inside sendRequest would swap the socket under an armed abort.
+    session.setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
+  };
+  {
+    std::lock_guard lock(mutex_);
+    ++created_;
+  }
+  if (tls_) {
+    auto session = std::make_unique<EagerSession<Poco::Net::HTTPSClientSession>>(endpoint_.host, endpoint_.port, tls_);
+    configure(*session);
+    session->open();
+    return session;
+  }
+  auto session = std::make_unique<EagerSession<Poco::Net::HTTPClientSession>>(endpoint_.host, endpoint_.port);
+  configure(*session);
+  session->open();
   return session;
 }
 

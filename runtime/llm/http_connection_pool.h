@@ -33,8 +33,8 @@ class HttpConnectionPool {
   HttpConnectionPool(const HttpConnectionPool&) = delete;
   HttpConnectionPool& operator=(const HttpConnectionPool&) = delete;
 
-  // An idle session that is still open, or a new (not yet connected) one;
-  // sendRequest connects it.
+  // An idle session that is still open, or a newly connected one. Throws
+  // Poco exceptions when connecting fails.
   std::unique_ptr<Poco::Net::HTTPClientSession> take();
   // Keeps a session whose last exchange completed cleanly for the next call.
   void give_back(std::unique_ptr<Poco::Net::HTTPClientSession> session);

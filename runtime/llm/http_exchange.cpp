@@ -14,7 +14,7 @@ namespace {
 
 constexpr size_t kMaxBody = 16 * 1024 * 1024;
 
-std::string seconds(std::chrono::milliseconds d) {
+std::string duration_text(std::chrono::milliseconds d) {
   const auto ms = d.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
 }
@@ -35,9 +35,9 @@ enum class Phase { connect, send, receive };
   if (dynamic_cast<const Poco::TimeoutException*>(&e)) {
     if (phase == Phase::connect)
       throw LlmError(Kind::transient, "could not connect to " + origin + " within the connect timeout (" +
-                                          seconds(pool.options().connect_timeout) + ")");
+                                          duration_text(pool.options().connect_timeout) + ")");
     throw LlmError(Kind::transient, "no answer from " + origin + " within the read timeout (" +
-                                        seconds(pool.options().read_timeout) + ")");
+                                        duration_text(pool.options().read_timeout) + ")");
   }
   if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e))
     throw LlmError(Kind::transient, origin + " refused the connection: is the server running? (check OPENAI_BASE_URL)");
@@ -61,18 +61,19 @@ enum class Phase { connect, send, receive };
 }  // namespace
 
 HttpResult http_post(HttpConnectionPool& pool, const HttpPost& post, SocketAbort& abort) {
-  auto session = pool.take();
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
   ArmedSocket armed{abort};
-  Phase phase = session->connected() ? Phase::send : Phase::connect;
+  Phase phase = Phase::connect;
   try {
+    session = pool.take();
+    phase = Phase::send;
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, post.target, Poco::Net::HTTPMessage::HTTP_1_1);
     request.setKeepAlive(true);
     request.setContentType("application/json");
     request.setContentLength(static_cast<std::streamsize>(post.body.size()));
     for (const auto& [name, value] : post.headers) request.set(name, value);
-    std::ostream& out = session->sendRequest(request);
-    phase = Phase::send;
     if (!abort.arm(session->socket())) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
+    std::ostream& out = session->sendRequest(request);
     out.write(post.body.data(), static_cast<std::streamsize>(post.body.size()));
 
     phase = Phase::receive;

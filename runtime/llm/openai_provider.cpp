@@ -9,6 +9,10 @@ namespace agentry::llm {
 
 namespace {
 
+std::string duration_text(std::chrono::milliseconds d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s" : std::to_string(d.count()) + " ms";
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
@@ -42,7 +46,7 @@ ChatReply OpenAiProvider::chat(const ChatRequest& request, const CallControl& co
     run_abortable([pool = pool_, post, result](SocketAbort& abort) { *result = http_post(*pool, *post, abort); },
                   control, started + options_.call_timeout,
                   "no complete answer from " + pool_->endpoint().display() + " within the call timeout (" +
-                      std::to_string(options_.call_timeout.count() / 1000) + " s)");
+                      duration_text(options_.call_timeout) + ")");
   } catch (const LlmError& e) {
     LlmError clean(e.kind, redact(e.what(), options_.api_key), e.http_status, e.retry_after);
     throw clean;
