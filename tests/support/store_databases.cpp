@@ -16,19 +16,32 @@
 namespace agentry::test {
 namespace {
 
-std::string run_tool(const std::string& command) {
-  const std::string tool = std::string(AGENTRY_SOURCE_DIR) + "/tools/mariadb-test";
-  if (!std::filesystem::exists(tool))
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// tools/test starts the server and names script and datadir; run by hand,
+// the tests start tools/mariadb-test with its default datadir.
+std::string tool_command(const std::string& command) {
+  std::string script = env("AGENTRY_MARIADB_TEST_SCRIPT");
+  if (script.empty()) script = std::string(AGENTRY_SOURCE_DIR) + "/tools/mariadb-test";
+  if (!std::filesystem::exists(script))
     throw std::runtime_error(
-        "MariaDB tests need tools/mariadb-test or AGENTRY_TEST_MYSQL_URL naming an empty database");
-  const std::string line = tool + " " + command + " 2>&1";
+        "MariaDB tests need tools/mariadb-test, or AGENTRY_TEST_MYSQL_URL naming an empty database");
+  const std::string dir = env("AGENTRY_MARIADB_TEST_DIR");
+  return script + " " + command + (dir.empty() ? "" : " " + dir) + " 2>&1";
+}
+
+std::string run_tool(const std::string& command) {
+  const std::string line = tool_command(command);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(line.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("cannot run " + line);
   std::string out;
   std::array<char, 512> buf{};
   while (fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
   const int status = pclose(pipe.release());
-  if (status != 0) throw std::runtime_error("tools/mariadb-test " + command + " failed: " + out);
+  if (status != 0) throw std::runtime_error(line + " failed: " + out);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   // The URL is the last line; anything before it is progress output.
   const auto nl = out.rfind('\n');
@@ -37,8 +50,8 @@ std::string run_tool(const std::string& command) {
 
 const std::string& mysql_url() {
   static const std::string url = [] {
-    if (const char* env = std::getenv("AGENTRY_TEST_MYSQL_URL"); env && *env) return std::string(env);
-    return run_tool("start");
+    const std::string named = env("AGENTRY_TEST_MYSQL_URL");
+    return named.empty() ? run_tool("start") : named;
   }();
   return url;
 }
@@ -67,7 +80,8 @@ std::string fresh_mysql_url() {
 }
 
 bool restart_test_mariadb() {
-  if (const char* env = std::getenv("AGENTRY_TEST_MYSQL_URL"); env && *env) return false;
+  // A server named only by URL is someone else's: leave it running.
+  if (!env("AGENTRY_TEST_MYSQL_URL").empty() && env("AGENTRY_MARIADB_TEST_SCRIPT").empty()) return false;
   run_tool("restart");
   return true;
 }

@@ -1,6 +1,7 @@
 // Real databases for tests that need a JobStore: a fresh SQLite file, or the
-// test MariaDB started by tools/mariadb-test (or named by
-// AGENTRY_TEST_MYSQL_URL) with the store's tables emptied.
+// test MariaDB with the store's tables emptied. tools/test starts that server
+// and exports AGENTRY_TEST_MYSQL_URL, AGENTRY_MARIADB_TEST_SCRIPT and
+// AGENTRY_MARIADB_TEST_DIR; run by hand, the tests start tools/mariadb-test.
 #pragma once
 
 #include <string>
@@ -15,7 +16,7 @@ std::string fresh_sqlite_url();
 std::string fresh_mysql_url();
 
 // Restarts the test MariaDB (every open connection dies); a no-op returning
-// false when AGENTRY_TEST_MYSQL_URL names a server the tests did not start.
+// false when only AGENTRY_TEST_MYSQL_URL names it (a server that is not ours).
 bool restart_test_mariadb();
 
 }  // namespace agentry::test
