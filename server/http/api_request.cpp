@@ -1,0 +1,107 @@
+#include "server/http/api_request.h"
+
+#include <istream>
+
+#include "server/http/http_errors.h"
+
+namespace agentry::server {
+namespace {
+
+// Deeper documents are refused before parsing: serializing them later
+// (into the store, into a reply) recurses once per level and would overflow
+// a handler thread's stack.
+constexpr int kMaxJsonDepth = 128;
+
+int nesting_depth(const std::string& text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+ApiError too_large(size_t limit) {
+  return ApiError(413, "payload_too_large",
+                  "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
+}
+
+}  // namespace
+
+const std::string& ApiRequest::param(const std::string& name) const {
+  static const std::string none;
+  const auto it = params_.find(name);
+  return it == params_.end() ? none : it->second;
+}
+
+std::optional<std::string> ApiRequest::query(const std::string& name) const {
+  for (const auto& [key, value] : query_)
+    if (key == name) return value;
+  return std::nullopt;
+}
+
+bool ApiRequest::query_flag(const std::string& name) const {
+  const auto value = query(name);
+  return value && (*value == "1" || *value == "true" || *value == "yes");
+}
+
+std::optional<std::string> ApiRequest::header(const std::string& name) const {
+  if (!request_.has(name)) return std::nullopt;
+  return request_.get(name);
+}
+
+bool ApiRequest::body_left_unread() const {
+  if (body_read_) return false;
+  return request_.getChunkedTransferEncoding() || request_.getContentLength64() > 0;
+}
+
+std::string ApiRequest::read_body() {
+  body_read_ = true;
+  const auto declared = request_.getContentLength64();
+  if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && declared > static_cast<int64_t>(max_body_bytes_)) {
+    body_read_ = false;  // not a byte of it was read
+    throw too_large(max_body_bytes_);
+  }
+  std::istream& in = request_.stream();
+  std::string body;
+  char buffer[16384];
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    body.append(buffer, static_cast<size_t>(in.gcount()));
+    if (body.size() > max_body_bytes_) {
+      body_read_ = false;  // the rest is still on the wire
+      throw too_large(max_body_bytes_);
+    }
+  }
+  if (in.bad()) throw ApiError(400, "invalid_json", "the request body could not be read completely");
+  return body;
+}
+
+nlohmann::json ApiRequest::json_body() {
+  const std::string text = read_body();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw ApiError(400, "invalid_json", "the request body is empty; send a JSON object");
+  if (nesting_depth(text) > kMaxJsonDepth)
+    throw ApiError(400, "invalid_json",
+                   "the request body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ApiError(400, "invalid_json", std::string("the request body is not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace agentry::server

@@ -1,0 +1,70 @@
+// One request as a route sees it: the matched path parameters, the query,
+// headers, the request id, and the body read with the size limit applied.
+// Lives on the handling thread for the length of one request.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <nlohmann/json.hpp>
+
+namespace agentry::server {
+
+class ApiRequest {
+ public:
+  using Query = std::vector<std::pair<std::string, std::string>>;
+
+  ApiRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string path,
+             Query query, std::string request_id, size_t max_body_bytes)
+      : request_(request),
+        response_(response),
+        path_(std::move(path)),
+        query_(std::move(query)),
+        request_id_(std::move(request_id)),
+        max_body_bytes_(max_body_bytes) {}
+
+  const std::string& method() const { return request_.getMethod(); }
+  const std::string& path() const { return path_; }
+  const std::string& request_id() const { return request_id_; }
+
+  // A `{name}` segment of the matched route ("" when the route has none).
+  const std::string& param(const std::string& name) const;
+  void set_params(std::map<std::string, std::string> params) { params_ = std::move(params); }
+  // The first value of a query parameter.
+  std::optional<std::string> query(const std::string& name) const;
+  // `?name=1|true|yes`.
+  bool query_flag(const std::string& name) const;
+  std::optional<std::string> header(const std::string& name) const;
+
+  // The body as a JSON value. Throws ApiError: 413 payload_too_large (checked
+  // on Content-Length before reading, and while reading a chunked body),
+  // 400 invalid_json (empty, unreadable, malformed or nested too deeply).
+  nlohmann::json json_body();
+  // True when the request carried a body that nobody read: the connection
+  // must then close, or its bytes would be parsed as the next request.
+  bool body_left_unread() const;
+
+  // The raw exchange, for a route that answers on the socket itself.
+  Poco::Net::HTTPServerRequest& poco_request() { return request_; }
+  Poco::Net::HTTPServerResponse& poco_response() { return response_; }
+
+ private:
+  std::string read_body();
+
+  Poco::Net::HTTPServerRequest& request_;
+  Poco::Net::HTTPServerResponse& response_;
+  std::string path_;
+  Query query_;
+  std::string request_id_;
+  size_t max_body_bytes_;
+  std::map<std::string, std::string> params_;
+  bool body_read_ = false;
+};
+
+}  // namespace agentry::server

@@ -1,0 +1,64 @@
+// GET /metrics: Prometheus text built from the store (jobs per status), the
+// server's registry (durations, HTTP requests, streams), the LLM client's
+// counters and this process's scheduler.
+#include <sstream>
+
+#include "runtime/llm/llm_metrics.h"
+#include "server/http/routes.h"
+
+namespace agentry::server {
+namespace {
+
+void write_job_gauges(std::ostream& out, jobs::JobStore& store) {
+  std::map<jobs::JobStatus, int64_t> counts;
+  bool up = true;
+  try {
+    counts = store.count_by_status();
+  } catch (const std::exception&) {
+    up = false;  // the rest of the page is still worth scraping
+  }
+  out << "# HELP agentry_store_up Whether the job database answered this scrape.\n"
+         "# TYPE agentry_store_up gauge\n"
+      << "agentry_store_up " << (up ? 1 : 0) << '\n';
+  if (!up) return;
+  out << "# HELP agentry_jobs Jobs in the database by status.\n# TYPE agentry_jobs gauge\n";
+  for (auto status : {jobs::JobStatus::pending, jobs::JobStatus::queued, jobs::JobStatus::running,
+                      jobs::JobStatus::completed, jobs::JobStatus::failed, jobs::JobStatus::cancelled})
+    out << "agentry_jobs{status=\"" << jobs::to_string(status) << "\"} " << counts[status] << '\n';
+  out << "# HELP agentry_queue_depth Jobs waiting to run (pending + queued).\n# TYPE agentry_queue_depth gauge\n"
+      << "agentry_queue_depth " << counts[jobs::JobStatus::pending] + counts[jobs::JobStatus::queued] << '\n';
+}
+
+void write_scheduler(std::ostream& out, const scheduler::Scheduler& scheduler) {
+  const auto stats = scheduler.stats();
+  const std::string worker = "worker=\"" + escape_label(scheduler.options().worker_id) + "\"";
+  out << "# HELP agentry_scheduler_running Jobs running on this process's workers.\n"
+         "# TYPE agentry_scheduler_running gauge\n"
+      << "agentry_scheduler_running{" << worker << "} " << stats.running << '\n'
+      << "# HELP agentry_scheduler_jobs_total Jobs this process's workers started and ended, by outcome.\n"
+         "# TYPE agentry_scheduler_jobs_total counter\n";
+  const std::pair<const char*, uint64_t> outcomes[] = {{"started", stats.started},
+                                                       {"completed", stats.completed},
+                                                       {"failed", stats.failed},
+                                                       {"cancelled", stats.cancelled},
+                                                       {"lost", stats.lost}};
+  for (const auto& [outcome, n] : outcomes)
+    out << "agentry_scheduler_jobs_total{" << worker << ",outcome=\"" << outcome << "\"} " << n << '\n';
+}
+
+Reply scrape(RouteContext& ctx) {
+  std::ostringstream out;
+  write_job_gauges(out, ctx.services.store);
+  ctx.metrics.write_prometheus(out);
+  llm::llm_metrics().write_prometheus(out);
+  if (ctx.services.scheduler) write_scheduler(out, *ctx.services.scheduler);
+  return Reply::of_text("text/plain; version=0.0.4; charset=utf-8", out.str());
+}
+
+}  // namespace
+
+void add_metrics_route(Router& router, RouteContext& ctx) {
+  router.add("GET", "/metrics", [&ctx](ApiRequest&) { return scrape(ctx); });
+}
+
+}  // namespace agentry::server

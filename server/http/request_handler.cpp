@@ -1,0 +1,167 @@
+#include "server/http/request_handler.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/jobs/store.h"
+
+namespace agentry::server {
+namespace {
+
+using nlohmann::json;
+
+bool is_quiet_route(const std::string& route) {
+  return route == "/healthz" || route == "/readyz" || route == "/metrics";
+}
+
+// Methods outside this set share one metrics label, so clients cannot mint labels.
+std::string method_label(const std::string& method) {
+  for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+    if (method == m) return method;
+  return "OTHER";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+Reply error_reply(const ApiError& e) {
+  json body = e.extra();
+  body["error"] = error_body(e.code(), e.what())["error"];
+  Reply reply = Reply::of_json(e.status(), std::move(body));
+  reply.headers = e.headers();
+  return reply;
+}
+
+void send(Poco::Net::HTTPServerResponse& response, const Reply& reply) {
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+  if (reply.json) {
+    const std::string text = reply.json->dump(-1, ' ', false, json::error_handler_t::replace);
+    response.setContentType("application/json; charset=utf-8");
+    response.sendBuffer(text.data(), text.size());
+  } else if (reply.text) {
+    response.setContentType(reply.content_type);
+    response.sendBuffer(reply.text->data(), reply.text->size());
+  } else if (!reply.file.empty()) {
+    response.sendFile(reply.file.string(), reply.content_type);
+  } else {
+    if (reply.status != 204) response.setContentLength(0);
+    response.send();
+  }
+}
+
+class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  ApiRequestHandler(const Router& router, const CorsPolicy& cors, Metrics& metrics, size_t max_body_bytes)
+      : router_(router), cors_(cors), metrics_(metrics), max_body_bytes_(max_body_bytes) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+
+ private:
+  Reply dispatch(ApiRequest& api, const std::string& origin, std::string& route);
+
+  const Router& router_;
+  const CorsPolicy& cors_;
+  Metrics& metrics_;
+  size_t max_body_bytes_;
+};
+
+Reply ApiRequestHandler::dispatch(ApiRequest& api, const std::string& origin, std::string& route) {
+  auto match = router_.match(api.method(), api.path());
+  if (!match.route.empty()) route = match.route;
+  if (match.allowed.empty()) throw not_found("no route " + api.path().substr(0, 200));
+  if (api.method() == "OPTIONS") {
+    match.allowed.push_back("OPTIONS");
+    Reply reply = Reply::empty(204).with_header("Allow", join(match.allowed));
+    for (auto& header : cors_.preflight_headers(origin, match.allowed)) reply.headers.push_back(std::move(header));
+    return reply;
+  }
+  if (!match.handler)
+    throw ApiError(405, "method_not_allowed",
+                   api.method() + " is not allowed on " + match.route + "; allowed: " + join(match.allowed))
+        .with_header("Allow", join(match.allowed));
+  api.set_params(std::move(match.params));
+  return (*match.handler)(api);
+}
+
+void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request_id = request_id_for(request.get("X-Request-Id", ""));
+  const std::string origin = request.get("Origin", "");
+  response.set("X-Request-Id", request_id);
+  for (const auto& [name, value] : cors_.response_headers(origin)) response.set(name, value);
+
+  std::string route = "unmatched";
+  std::unique_ptr<ApiRequest> api;
+  Reply reply;
+  try {
+    Poco::URI uri(request.getURI());
+    api = std::make_unique<ApiRequest>(request, response, uri.getPath(), uri.getQueryParameters(), request_id,
+                                       max_body_bytes_);
+    reply = dispatch(*api, origin, route);
+  } catch (const ApiError& e) {
+    reply = error_reply(e);
+  } catch (const jobs::StoreError& e) {
+    spdlog::warn("request {}: job store: {}", request_id, e.what());
+    reply = error_reply(store_unavailable(e.what()));
+  } catch (const Poco::SyntaxException& e) {
+    reply = error_reply(ApiError(400, "invalid_request", "the request URI is malformed: " + e.message()));
+  } catch (const Poco::Exception& e) {
+    spdlog::error("request {}: {}", request_id, e.displayText());
+    reply = error_reply(ApiError(500, "internal", "internal error; quote request id " + request_id));
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: {}", request_id, e.what());
+    reply = error_reply(ApiError(500, "internal", "internal error; quote request id " + request_id));
+  }
+
+  if (!reply.taken_over && !response.sent()) {
+    // Unread body bytes would be parsed as the next request.
+    if (!api || api->body_left_unread()) response.setKeepAlive(false);
+    try {
+      send(response, reply);
+    } catch (const std::exception& e) {
+      spdlog::debug("request {}: reply not delivered: {}", request_id, e.what());
+    }
+  }
+
+  const std::string method = method_label(request.getMethod());
+  metrics_.count_http_request(route, method, reply.status);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const auto level = is_quiet_route(route) && reply.status < 400 ? spdlog::level::debug : spdlog::level::info;
+  spdlog::log(level, "http {} {} {} {:.1f} ms id={}", method, route, reply.status, ms, request_id);
+}
+
+}  // namespace
+
+std::string request_id_for(const std::string& sent) {
+  const bool sane = !sent.empty() && sent.size() <= 64 && std::all_of(sent.begin(), sent.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+  if (sane) return sent;
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(rng()));
+  return buffer;
+}
+
+Poco::Net::HTTPRequestHandler* RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  // Poco takes ownership of the handler and deletes it after the request.
+  return std::make_unique<ApiRequestHandler>(router_, cors_, metrics_, max_body_bytes_).release();
+}
+
+}  // namespace agentry::server
