@@ -52,7 +52,38 @@ std::optional<JobOutcome> stopped_outcome(const Sandbox& sandbox, const JobContr
   return std::nullopt;
 }
 
+// Loads and runs the prelude with the host table: the state is then ready
+// for the prelude's API table (left on the stack) to run a pipeline.
+bool open_job_state(Sandbox& sandbox, JobHost& host) {
+  lua_State* L = sandbox.L();
+  register_json_array_metatable(L);
+  const std::string& prelude = prelude_bytecode();
+  if (luaL_loadbuffer(L, prelude.data(), prelude.size(), "@runtime/lua/prelude.lua") != 0) return false;
+  host.push_host_table(L);
+  return lua_pcall(L, 1, 1, 0) == 0;
+}
+
+class NullJournal final : public jobs::JobJournal {
+ public:
+  std::optional<jobs::StepRecord> find_step(const std::string&) override { return std::nullopt; }
+  void checkpoint(const jobs::StepRecord&, const jobs::Progress&, const jobs::JobTotals&,
+                  const std::vector<jobs::Event>&) override {}
+  void progress(const jobs::Progress&, const jobs::JobTotals&, const std::vector<jobs::Event>&) override {}
+  void log(const jobs::Event&) override {}
+};
+
 }  // namespace
+
+size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& options) {
+  static llm::LlmClient no_client(nullptr);
+  NullJournal journal;
+  JobControl control;
+  const JobRequest request{"idle", "", nlohmann::json::object(), 0};
+  Sandbox sandbox(options.limits);
+  JobHost host(snapshot, no_client, journal, control, request, options, sandbox);
+  if (!open_job_state(sandbox, host)) throw std::runtime_error("cannot open a job state");
+  return sandbox.memory_used();
+}
 
 JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
                    JobControl& control, const JobRequest& request, const RunOptions& options) {
@@ -72,14 +103,8 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
   } detach{control};
 
   lua_State* L = sandbox.L();
-  register_json_array_metatable(L);
-  const std::string& prelude = prelude_bytecode();
   JobOutcome out;
-  bool ok = luaL_loadbuffer(L, prelude.data(), prelude.size(), "@runtime/lua/prelude.lua") == 0;
-  if (ok) {
-    host.push_host_table(L);
-    ok = lua_pcall(L, 1, 1, 0) == 0;  // -> the prelude's API table
-  }
+  bool ok = open_job_state(sandbox, host);
   if (ok) {
     lua_getfield(L, -1, "run_pipeline");
     lua_pushstring(L, request.pipeline.c_str());

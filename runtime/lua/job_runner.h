@@ -40,6 +40,11 @@ struct RunOptions {
   size_t max_output_bytes = 8u << 20;
 };
 
+// Creates a job's sandboxed state exactly as run_job does (libraries,
+// sandbox, prelude, primitives) and closes it again; returns the bytes the
+// idle state held. For benchmarks and tests of what a state costs.
+size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& options = {});
+
 JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
                    JobControl& control, const JobRequest& request, const RunOptions& options = {});
 
