@@ -88,9 +88,11 @@ size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& optio
 JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
                    JobControl& control, const JobRequest& request, const RunOptions& options) {
   const PipelineDef* pipeline = snapshot.find_pipeline(request.pipeline);
-  if (!pipeline) {
+  const bool single_agent = !request.agent.empty();
+  if (single_agent ? !snapshot.find_agent(request.agent) : !pipeline) {
     JobOutcome out;
-    out.error = jobs::JobError{"script_error", "unknown pipeline '" + request.pipeline + "'"};
+    out.error = jobs::JobError{"script_error", single_agent ? "unknown agent '" + request.agent + "'"
+                                                            : "unknown pipeline '" + request.pipeline + "'"};
     return out;
   }
 
@@ -106,14 +108,14 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
   JobOutcome out;
   bool ok = open_job_state(sandbox, host);
   if (ok) {
-    lua_getfield(L, -1, "run_pipeline");
-    lua_pushstring(L, request.pipeline.c_str());
+    lua_getfield(L, -1, single_agent ? "run_agent" : "run_pipeline");
+    lua_pushstring(L, single_agent ? request.agent.c_str() : request.pipeline.c_str());
     try {
       push_json(L, request.input);
     } catch (const std::exception&) {
       lua_pushnil(L);
     }
-    lua_pushinteger(L, pipeline->function_form ? 0 : pipeline->total_steps);
+    lua_pushinteger(L, single_agent ? 1 : pipeline->function_form ? 0 : pipeline->total_steps);
     sandbox.reset_cpu_slice();
     ok = lua_pcall(L, 3, 1, 0) == 0;
   }

@@ -18,9 +18,12 @@ namespace agentry::lua {
 
 struct JobRequest {
   std::string job_id;
-  std::string pipeline;
+  std::string pipeline;  // the pipeline to run, or empty with `agent` set
   nlohmann::json input = nlohmann::json::object();
   int attempt = 1;
+  // Runs this one agent alone instead of a pipeline (`agentry run-agent`);
+  // the result is the agent's output.
+  std::string agent;
 };
 
 struct JobOutcome {

@@ -324,6 +324,9 @@ return {
     progress.total = total_steps
     return run_pipeline(name, input)
   end,
-  run_agent = run_agent,
+  run_agent = function(name, input, total_steps)
+    progress.total = total_steps
+    return run_agent(name, input)
+  end,
   definition = definition,
 }
