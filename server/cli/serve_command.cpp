@@ -1,0 +1,173 @@
+// `agentry serve` (API + workers, or --no-workers), `agentry worker`
+// (workers only) and `agentry migrate`: the long-running processes.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/jobs/store.h"
+#include "runtime/lua/script_registry.h"
+#include "runtime/lua/script_watcher.h"
+#include "runtime/scheduler/scheduler.h"
+#include "server/cli/args.h"
+#include "server/cli/commands.h"
+#include "server/cli/script_options.h"
+#include "server/http/api_server.h"
+
+namespace agentry::cli {
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+int int_option(Args& args, const std::string& flag, const char* env, int fallback) {
+  if (auto v = args.integer(flag)) return *v;
+  const std::string e = env_or(env, "");
+  if (e.empty()) return fallback;
+  try {
+    return std::stoi(e);
+  } catch (const std::exception&) {
+    throw UsageError(std::string(env) + " must be a whole number, got '" + e + "'");
+  }
+}
+
+// The database URL as users write it: "sqlite:agentry.db" or "mysql://...".
+std::string database_url(Args& args) { return args.value("db").value_or(env_or("AGENTRY_DB", "sqlite:agentry.db")); }
+
+std::string hostname() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+std::filesystem::path web_root(Args& args) {
+  if (auto dir = args.value("web-root")) return *dir;
+  if (std::filesystem::is_directory("server/web")) return "server/web";
+  return std::filesystem::path(AGENTRY_SOURCE_DIR) / "server" / "web";
+}
+
+scheduler::SchedulerOptions scheduler_options(Args& args) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  scheduler::SchedulerOptions o;
+  o.max_running = int_option(args, "max-running", "AGENTRY_MAX_RUNNING", 2);
+  o.worker_threads = int_option(args, "worker-threads", "AGENTRY_WORKER_THREADS", 0);
+  o.job_timeout = seconds(int_option(args, "job-timeout", "AGENTRY_JOB_TIMEOUT", 30 * 60));
+  o.lease = seconds(int_option(args, "lease", "AGENTRY_LEASE", 60));
+  o.heartbeat = seconds(int_option(args, "heartbeat", "AGENTRY_HEARTBEAT", 10));
+  o.max_attempts = int_option(args, "max-attempts", "AGENTRY_MAX_ATTEMPTS", 3);
+  o.finished_ttl = std::chrono::hours(24) * int_option(args, "ttl-days", "AGENTRY_TTL_DAYS", 7);
+  o.poll_interval = milliseconds(int_option(args, "poll-ms", "AGENTRY_POLL_MS", 500));
+  o.shutdown_grace = seconds(int_option(args, "shutdown-grace", "AGENTRY_SHUTDOWN_GRACE", 20));
+  if (o.max_running < 1) throw UsageError("--max-running must be at least 1");
+  if (o.heartbeat >= o.lease) throw UsageError("--heartbeat must be shorter than --lease");
+  return o;
+}
+
+std::unique_ptr<jobs::JobStore> open_store(const std::string& url) {
+  jobs::StoreOptions options;
+  options.url = url;
+  auto store = jobs::JobStore::open(options);
+  spdlog::info("database: {} ({})", store->backend(), store->backend() == "sqlite" ? url : "shared");
+  return store;
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this, so the main
+// thread can wait for them and shut down in order.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int migrate_command(int argc, char** argv) {
+  Args args(argc, argv, 2, {});
+  const std::string url = database_url(args);
+  args.reject_unread();
+  // Opening migrates (under a lock, so concurrent starts are safe).
+  auto store = open_store(url);
+  std::printf("database %s is up to date\n", store->backend().c_str());
+  return 0;
+}
+
+int serve_command(int argc, char** argv) {
+  const bool worker_only = std::string(argv[1]) == "worker";
+  Args args(argc, argv, 2, {"no-workers"});
+  const bool run_workers = !args.flag("no-workers");
+  const bool run_api = !worker_only;
+  if (worker_only && !run_workers) throw UsageError("agentry worker --no-workers would do nothing");
+  const std::string url = database_url(args);
+  const auto scripts = scripts_directory(args);
+  auto sched_options = scheduler_options(args);
+  server::ApiOptions api;
+  api.port = int_option(args, "port", "AGENTRY_PORT", 8080);
+  api.bind = args.value("bind").value_or(env_or("AGENTRY_BIND", "127.0.0.1"));
+  if (auto origins = args.value("cors-origin").value_or(env_or("AGENTRY_CORS_ORIGINS", "")); !origins.empty()) {
+    size_t start = 0;
+    while (start <= origins.size()) {
+      const size_t comma = origins.find(',', start);
+      api.cors_origins.push_back(origins.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  api.web_root = web_root(args);
+  const std::string worker_name =
+      args.value("worker-id").value_or(worker_only ? "worker-" + std::to_string(getpid()) : std::to_string(api.port));
+  sched_options.worker_id = hostname() + ":" + worker_name;
+  const auto llm = llm_config(args);
+  args.reject_unread();
+
+  const sigset_t stop_signals = block_stop_signals();
+  auto store = open_store(url);
+  lua::ScriptRegistry registry(scripts);
+  auto loaded = registry.reload();
+  if (!registry.current()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "agentry: no valid scripts in %s; fix the errors above\n", scripts.c_str());
+    return 1;
+  }
+  lua::ScriptWatcher watcher(registry);
+  spdlog::info("scripts: {} (version {}, hot reload on)", scripts.string(), registry.current()->version);
+
+  std::unique_ptr<scheduler::Scheduler> sched;
+  if (run_workers) {
+    auto client = llm::make_llm_client(llm);
+    spdlog::info("{}", llm.describe());
+    sched = std::make_unique<scheduler::Scheduler>(sched_options, *store, registry, client);
+    sched->start();
+  }
+  std::atomic<bool> accepting{true};
+  std::unique_ptr<server::ApiServer> server;
+  if (run_api) {
+    server = std::make_unique<server::ApiServer>(
+        api, server::ApiServices{*store, registry, sched.get(), [&accepting] { return accepting.load(); }, nullptr});
+    server->start();
+    spdlog::info("listening on http://{}:{} ({})", api.bind, server->port(),
+                 run_workers ? "API and workers" : "API only");
+    if (api.bind == "127.0.0.1") spdlog::info("bound to 127.0.0.1 only; use --bind 0.0.0.0 to serve other hosts");
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("{}: draining (new jobs get 503, running jobs get {} s to finish)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               std::chrono::duration_cast<std::chrono::seconds>(sched_options.shutdown_grace).count());
+  accepting = false;
+  if (sched) sched->shutdown();
+  if (server) server->stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace agentry::cli
