@@ -386,6 +386,10 @@ void MockLlmServer::stop() {
   state_->stopped.notify_all();
   server_->stopAll(true);
   threads_->joinAll();
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stats.connections = server_->totalConnections();
+  }
   state_->server = nullptr;
   server_.reset();
   threads_.reset();
