@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <istream>
 #include <memory>
 #include <random>
 
@@ -21,6 +22,27 @@ namespace agentry::server {
 namespace {
 
 using nlohmann::json;
+
+// Unread request bodies up to this size are read and dropped after the reply:
+// closing a socket with unread input resets the connection, and the client
+// would see the reset instead of our 413.
+constexpr int64_t kDiscardLimit = 8 << 20;
+
+void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
+  const auto declared = request.getContentLength64();
+  if (declared > kDiscardLimit || (declared <= 0 && !request.getChunkedTransferEncoding())) return;
+  try {
+    std::istream& in = request.stream();
+    char buffer[16384];
+    int64_t total = 0;
+    while (in && total <= kDiscardLimit) {
+      in.read(buffer, sizeof buffer);
+      total += in.gcount();
+    }
+  } catch (const std::exception&) {
+    // The client went away: nothing left to protect.
+  }
+}
 
 bool is_quiet_route(const std::string& route) {
   return route == "/healthz" || route == "/readyz" || route == "/metrics";
@@ -131,9 +153,11 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
 
   if (!reply.taken_over && !response.sent()) {
     // Unread body bytes would be parsed as the next request.
-    if (!api || api->body_left_unread()) response.setKeepAlive(false);
+    const bool unread = !api || api->body_left_unread();
+    if (unread) response.setKeepAlive(false);
     try {
       send(response, reply);
+      if (unread) discard_unread_body(request);
     } catch (const std::exception& e) {
       spdlog::debug("request {}: reply not delivered: {}", request_id, e.what());
     }
