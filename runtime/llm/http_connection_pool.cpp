@@ -114,6 +114,10 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::take() {
 void HttpConnectionPool::give_back(std::unique_ptr<Poco::Net::HTTPClientSession> session) {
   std::unique_ptr<Poco::Net::HTTPClientSession> dropped;
   std::lock_guard lock(mutex_);
+  if (options_.max_idle == 0) {
+    dropped = std::move(session);
+    return;
+  }
   if (idle_.size() >= options_.max_idle) {
     dropped = std::move(idle_.front().session);
     idle_.erase(idle_.begin());
