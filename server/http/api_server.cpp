@@ -52,6 +52,11 @@ void ApiServer::start() {
   auto& m = *impl_;
   if (m.http || m.stopped) throw std::logic_error("ApiServer::start called twice");
   const auto& o = m.options;
+  if (o.port < 0 || o.port > 65535 || o.max_threads < 1 || o.max_queued < 1 || o.max_sse_streams < 0 ||
+      o.max_body_bytes == 0)
+    throw std::invalid_argument(
+        "API options out of range: port 0..65535, max_threads >= 1, max_queued >= 1, max_sse_streams >= 0, "
+        "max_body_bytes >= 1");
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(o.bind, static_cast<Poco::UInt16>(o.port)),
                                  std::max(o.max_queued, 64));
   auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
@@ -61,7 +66,6 @@ void ApiServer::start() {
   params->setTimeout(Poco::Timespan(o.receive_timeout.count(), 0));
   params->setKeepAlive(true);
   params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout.count(), 0));
-  params->setServerName(o.bind);
   // The dispatcher starts a connection thread only while the pool has one
   // free, so the pool must be at least max_threads large.
   m.pool = std::make_unique<Poco::ThreadPool>(2, o.max_threads, 60);

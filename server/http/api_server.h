@@ -70,8 +70,8 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // Binds and starts serving. Throws Poco::Net::NetException (e.g. the port
-  // is in use) with the address in its message.
+  // Binds and starts serving. Throws std::invalid_argument for options out of
+  // range, Poco::Net::NetException when the address cannot be bound (in use).
   void start();
   // Stops accepting, closes event streams, lets requests in progress finish
   // and joins the pool. Idempotent.

@@ -275,4 +275,31 @@ BOOST_AUTO_TEST_CASE(requests_keep_their_id) {
   BOOST_TEST(ids.size() == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_every_kind_of_reply) {
+  ApiFixture api;
+  const auto id = api.create_job("training");
+  BOOST_TEST_REQUIRE(api.request("POST", "/api/v1/jobs/" + id + "/cancel").status == 200);
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(api.port()));
+  session.setKeepAlive(true);
+  session.setTimeout(Poco::Timespan(10, 0));
+  auto exchange = [&](const std::string& method, const std::string& path, const std::string& body = "") {
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    if (!body.empty()) req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse response;
+    std::ostringstream out;
+    Poco::StreamCopier::copyStream(session.receiveResponse(response), out);
+    BOOST_TEST(response.getKeepAlive(), method << " " << path);
+    return response.getStatus();
+  };
+  BOOST_TEST(exchange("GET", "/api/v1/jobs/" + id) == 200);
+  BOOST_TEST(exchange("DELETE", "/api/v1/jobs/" + id) == 204);
+  BOOST_TEST(exchange("GET", "/api/v1/jobs/" + id) == 404);
+  BOOST_TEST(exchange("POST", "/api/v1/jobs", R"({"pipeline": "training"})") == 202);
+  BOOST_TEST(exchange("POST", "/api/v1/jobs", R"({"pipeline": 1})") == 422);
+  BOOST_TEST(exchange("OPTIONS", "/api/v1/jobs") == 204);
+  BOOST_TEST(exchange("GET", "/metrics") == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
