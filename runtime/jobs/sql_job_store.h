@@ -33,6 +33,7 @@ class SqlJobStore final : public JobStore {
   std::vector<ClaimedJob> claim(const ClaimRequest& request) override;
   LeaseStatus heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) override;
   WatchdogReport rescue_expired_leases(TimePoint now, int max_attempts) override;
+  int expire_leases_of(const std::string& worker_id, TimePoint now) override;
   WatchdogReport fail_timed_out(TimePoint now, std::chrono::milliseconds timeout) override;
   int delete_finished_before(TimePoint cutoff, int batch) override;
 

@@ -84,6 +84,13 @@ WatchdogReport SqlJobStore::rescue_expired_leases(TimePoint now, int max_attempt
   return report;
 }
 
+int SqlJobStore::expire_leases_of(const std::string& worker_id, TimePoint now) {
+  // One millisecond in the past, so `lease_until < now` holds for the rescue.
+  return transact([&](sql::Connection& c) {
+    return static_cast<int>(c.execute(sql_.expire_worker_leases, {sql::ms(now - std::chrono::milliseconds(1)), worker_id}));
+  });
+}
+
 WatchdogReport SqlJobStore::fail_timed_out(TimePoint now, std::chrono::milliseconds timeout) {
   const auto started_before = sql::ms(now - timeout);
   const auto late = read([&](sql::Connection& c) { return c.query(sql_.select_timed_out, {started_before}); });

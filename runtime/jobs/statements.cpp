@@ -107,6 +107,10 @@ Statements common() {
   // (now)
   s.select_expired_leases =
       "SELECT id, attempt, worker_id FROM agentry_jobs WHERE status = 'running' AND lease_until < ?";
+  // (now, worker_id): a restarted worker's own leases end at once, so the
+  // watchdog resumes its jobs without waiting for them to expire.
+  s.expire_worker_leases =
+      "UPDATE agentry_jobs SET lease_until = ? WHERE worker_id = ? AND status = 'running'";
   // (id, attempt, now): back in the queue; the worker's fence no longer matches.
   s.requeue_expired =
       "UPDATE agentry_jobs SET status = 'pending', worker_id = NULL, lease_until = NULL, "

@@ -71,6 +71,7 @@ struct Statements {
   std::string select_pending_ids;
   std::string mark_queued;
   std::string select_expired_leases;
+  std::string expire_worker_leases;
   std::string requeue_expired;
   std::string fail_expired;
   std::string select_timed_out;

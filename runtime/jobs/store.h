@@ -164,6 +164,10 @@ class JobStore {
   // claim resumes them from their checkpoints) while attempt < max_attempts,
   // else failed with error.reason "lease_lost".
   virtual WatchdogReport rescue_expired_leases(TimePoint now, int max_attempts) = 0;
+  // Ends every lease `worker_id` holds (as of `now`): a worker process that
+  // restarts under the same id knows its old jobs are not running any more,
+  // and the next rescue_expired_leases resumes them at once. Returns how many.
+  virtual int expire_leases_of(const std::string& worker_id, TimePoint now = now_ms()) = 0;
   // Jobs started more than `timeout` before `now` and not finished: failed with
   // error.reason "timeout" and a "timeout" event.
   virtual WatchdogReport fail_timed_out(TimePoint now, std::chrono::milliseconds timeout) = 0;

@@ -51,6 +51,16 @@ Scheduler::Scheduler(SchedulerOptions options, jobs::JobStore& store, lua::Scrip
 Scheduler::~Scheduler() { shutdown(); }
 
 void Scheduler::start() {
+  // Jobs this worker id held when its process died are not running any more:
+  // hand them to the watchdog now instead of after their leases expire.
+  try {
+    if (int n = store_.expire_leases_of(options_.worker_id); n > 0) {
+      spdlog::warn("scheduler: {} job(s) of a previous run of {} will resume now", n, options_.worker_id);
+      store_.rescue_expired_leases(jobs::now_ms(), options_.max_attempts);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("scheduler: cannot recover this worker's earlier jobs: {}", e.what());
+  }
   for (int i = 0; i < options_.worker_threads; ++i) job_threads_.emplace_back([this] { worker_loop(); });
   threads_.emplace_back([this] { claim_loop(); });
   threads_.emplace_back([this] { heartbeat_loop(); });
