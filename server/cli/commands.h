@@ -4,9 +4,16 @@
 
 namespace agentry::cli {
 
-int run_command(int argc, char** argv);        // agentry run PIPELINE --input FILE
-int check_command(int argc, char** argv);      // agentry check
-int serve_command(int argc, char** argv);      // agentry serve / agentry worker
-int migrate_command(int argc, char** argv);    // agentry migrate
+int run_command(int argc, char** argv);      // agentry run PIPELINE --input FILE
+int check_command(int argc, char** argv);    // agentry check
+int serve_command(int argc, char** argv);    // agentry serve / agentry worker
+int migrate_command(int argc, char** argv);  // agentry migrate
+
+}  // namespace agentry::cli
+
+namespace agentry::cli {
+
+int run_agent_command(int argc, char** argv);     // agentry run-agent NAME --input FILE [--show-prompt] [--json]
+int test_scripts_command(int argc, char** argv);  // agentry test-scripts [NAME...]
 
 }  // namespace agentry::cli
