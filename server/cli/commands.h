@@ -4,10 +4,10 @@
 
 namespace agentry::cli {
 
-int run_command(int argc, char** argv);      // agentry run PIPELINE --input FILE
-int check_command(int argc, char** argv);    // agentry check
-int serve_command(int argc, char** argv);    // agentry serve / agentry worker
-int migrate_command(int argc, char** argv);  // agentry migrate
+int run_command(int argc, char** argv);        // agentry run PIPELINE --input FILE
+int check_command(int argc, char** argv);      // agentry check
+int serve_command(int argc, char** argv);      // agentry serve / agentry worker
+int migrate_command(int argc, char** argv);    // agentry migrate
 
 }  // namespace agentry::cli
 
