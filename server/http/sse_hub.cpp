@@ -50,6 +50,7 @@ struct SseHub::Stream {
   std::optional<json> last_progress;
   bool ending = false;  // the last message is queued; close once it is written
   bool closed = false;
+  bool store_failing = false;  // logged once per outage, not every poll
 
   size_t pending() const { return out.size() - sent; }
   int fd() const { return socket.impl()->sockfd(); }
@@ -166,6 +167,7 @@ void SseHub::poll(Stream& s, SteadyTime now) {
   };
   try {
     const auto events = store_.events_after(s.job_id, s.last_seq, kEventBatch);
+    s.store_failing = false;
     if (events.size() == static_cast<size_t>(kEventBatch)) s.next_poll = now;
     append_events(events);
     if (events.empty() && now < s.next_state) return;
@@ -189,11 +191,7 @@ void SseHub::poll(Stream& s, SteadyTime now) {
     s.ending = true;
   } catch (const std::exception& e) {
     // The store is down or slow: the stream stays open and tries again.
-    spdlog::warn("events stream for job {}: {}", s.job_id, e.what());
-  }
-  if (s.pending() > options_.max_buffered_bytes && !s.ending) {
-    spdlog::info("events stream for job {}: client reads too slowly; closing", s.job_id);
-    s.closed = true;
+    if (!std::exchange(s.store_failing, true)) spdlog::warn("events stream for job {}: {}", s.job_id, e.what());
   }
 }
 
@@ -214,7 +212,7 @@ void SseHub::flush(Stream& s, SteadyTime now) {
   if (s.pending() == 0) {
     s.out.clear();
     s.sent = 0;
-  } else if (now - s.last_write > options_.stall_timeout) {
+  } else if (now - s.last_write > options_.stall_timeout || (s.pending() > options_.max_buffered_bytes && !s.ending)) {
     spdlog::info("events stream for job {}: client stopped reading; closing", s.job_id);
     s.closed = true;
   }
