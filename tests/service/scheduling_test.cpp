@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "service_fixture.h"
+#include "support/script_dir.h"
 
 using namespace agentry::testing;
 using namespace std::chrono_literals;
@@ -63,12 +64,18 @@ BOOST_AUTO_TEST_CASE(six_jobs_with_max_running_two_start_by_priority_then_fifo) 
 
 BOOST_AUTO_TEST_CASE(a_job_over_its_timeout_fails_with_reason_timeout) {
   TempDir dir;
+  // The shipped pipelines declare their own timeouts; this one takes the default.
+  ScriptDir scripts;
+  scripts.write("agents/slow.lua",
+                "return agent { name = 'slow', run = function()\n"
+                "  for i = 1, 10 do llm.chat { prompt = 'step ' .. i } end\n  return { done = true } end }\n");
+  scripts.write("pipelines/slow_job.lua", "return pipeline { name = 'slow_job', steps = { 'slow' } }\n");
   const int port = free_port();
   const std::string log = (dir.path / "serve.log").string();
   auto server = start_agentry({"serve", "--port", std::to_string(port), "--db", "sqlite:" + (dir.path / "t.db").string(),
-                               "--job-timeout", "1"},
+                               "--job-timeout", "1", "--scripts", scripts.path().string()},
                               {{"AGENTRY_MOCK_LATENCY_MS", "400"}}, log, port);
-  const auto id = submit(port, "training", example_input("client.json"));
+  const auto id = submit(port, "slow_job", nlohmann::json::object());
   auto job = poll_until(port, "/api/v1/jobs/" + id, [](const auto& j) { return j["status"] == "failed"; }, 15s);
   BOOST_REQUIRE_MESSAGE(job.body["status"] == "failed", job.raw << tail_of(log));
   BOOST_CHECK_EQUAL(job.body["error"]["reason"], "timeout");
