@@ -369,7 +369,6 @@ uint16_t MockLlmServer::start(uint16_t port) {
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
   params->setKeepAliveTimeout(Poco::Timespan(10, 0));
-  params->setServerName("agentry-mock-llm");
   threads_ = std::make_unique<Poco::ThreadPool>(2, o.threads + 2);
   server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(state_), *threads_, socket, params);
   state_->server = server_.get();
