@@ -21,6 +21,11 @@ usage: agentry COMMAND [options]
   migrate    apply pending database migrations (--db URL)
   run        run one pipeline in this process: run PIPELINE --input FILE|- [--json]
   check      validate the scripts: check [--scripts DIR]
+  submit     submit a job to a server: submit PIPELINE --input FILE [--server URL] [--watch]
+  jobs       list jobs: jobs [--status S] [--pipeline P] [--json]
+  job        one job: job ID [--json]
+  watch      follow a job with a progress bar until it ends: watch ID
+  cancel     cancel a job: cancel ID
   mock-llm   an OpenAI-compatible mock server for tests and demos (--port, --latency-ms, ...)
   version    print the version
 
@@ -42,6 +47,8 @@ int main(int argc, char** argv) {
     if (command == "check") return check_command(argc, argv);
     if (command == "serve" || command == "worker") return serve_command(argc, argv);
     if (command == "migrate") return migrate_command(argc, argv);
+    if (command == "submit" || command == "jobs" || command == "job" || command == "cancel" || command == "watch")
+      return client_command(argc, argv);
     if (command == "mock-llm") return agentry::server::run_mock_llm_command(argc - 1, argv + 1);
     if (command == "version" || command == "--version") {
       std::printf("agentry %s\n", agentry::version());

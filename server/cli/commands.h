@@ -8,6 +8,7 @@ int run_command(int argc, char** argv);        // agentry run PIPELINE --input F
 int check_command(int argc, char** argv);      // agentry check
 int serve_command(int argc, char** argv);      // agentry serve / agentry worker
 int migrate_command(int argc, char** argv);    // agentry migrate
+int client_command(int argc, char** argv);     // agentry submit|jobs|job|cancel|watch (argv[1])
 
 }  // namespace agentry::cli
 
