@@ -63,7 +63,11 @@ return pipeline {
       return { agent = suite.agent, cases = cases }
     end
     local case = suite.cases[input.case]
-    if case.expect then case.expect(input.output, input.calls, input.error) end
+    if case.expect then
+      -- a primitive's error is a {code, message} table: hand on its message
+      local ok, err = pcall(case.expect, input.output, input.calls, input.error)
+      if not ok then error(tostring(err), 0) end
+    end
     return {}
   end,
 }
@@ -307,7 +311,7 @@ class TestFileRunner {
   }
 
   // The case's input: input_file (read from the inputs root), then `input`
-  // merged over it as a JSON merge patch (so json.null removes a field).
+  // merged over it (RFC 7386: objects merge key by key, other values replace).
   std::optional<nlohmann::json> case_input(const nlohmann::json& c, std::string& error) const {
     nlohmann::json input = nlohmann::json::object();
     if (c.contains("input_file")) {

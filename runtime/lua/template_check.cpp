@@ -278,6 +278,9 @@ class Checker {
       if (!sample) continue;
       for (const auto& [agent_name, agent_uses] : uses) check(*sample, agent_name, name, agent_uses);
     }
+    std::stable_sort(warnings_.begin(), warnings_.end(), [](const ScriptProblem& a, const ScriptProblem& b) {
+      return a.file != b.file ? a.file < b.file : a.line < b.line;
+    });
     return std::move(warnings_);
   }
 
