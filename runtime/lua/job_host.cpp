@@ -118,6 +118,7 @@ void JobHost::set_progress(const jobs::Progress& p, std::vector<Event> events) {
 void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<Event> events) {
   progress_ = p;
   journal_.checkpoint(step, progress_, totals_, events);
+  if (options_.on_step) options_.on_step(step);
 }
 
 void JobHost::log(std::string event, std::string details) {

@@ -4,6 +4,7 @@
 // write; the runner writes steps, progress and agent events through the journal.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,8 @@ struct JobOutcome {
 
 struct RunOptions {
   SandboxLimits limits;
+  // Called on the job's thread after every stored step (metrics).
+  std::function<void(const jobs::StepRecord&)> on_step;
   // Largest step output stored (JSON text), so one agent cannot fill the DB.
   size_t max_output_bytes = 8u << 20;
 };

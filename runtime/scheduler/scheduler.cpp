@@ -207,6 +207,9 @@ void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
     spdlog::error("job {}: could not store its outcome: {}", id, e.what());
     status = "lost";
   }
+  if (options_.on_job_finished && status != "lost" && running.job.started_at)
+    options_.on_job_finished(running.job.pipeline, status,
+                             static_cast<double>((jobs::now_ms() - *running.job.started_at).count()) / 1000.0);
   if (status == "failed" && outcome.error)
     spdlog::warn("job {}: failed: {}: {}", id, outcome.error->reason, outcome.error->message);
   else

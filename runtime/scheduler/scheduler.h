@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,9 @@ struct SchedulerOptions {
   // stale leases at once; unique per process on one database.
   std::string worker_id;
   lua::RunOptions run;
+  // Called when a job of this process reaches a final status here
+  // (pipeline, "completed" | "failed" | "cancelled", seconds since it started).
+  std::function<void(const std::string&, const std::string&, double)> on_job_finished;
 };
 
 struct SchedulerStats {

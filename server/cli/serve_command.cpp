@@ -16,6 +16,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/script_options.h"
 #include "server/http/api_server.h"
+#include "server/http/metrics.h"
 
 namespace agentry::cli {
 
@@ -126,6 +127,13 @@ int serve_command(int argc, char** argv) {
   const std::string worker_name =
       args.value("worker-id").value_or(worker_only ? "worker-" + std::to_string(getpid()) : std::to_string(api.port));
   sched_options.worker_id = hostname() + ":" + worker_name;
+  sched_options.on_job_finished = [](const std::string& pipeline, const std::string& status, double seconds) {
+    server::metrics().observe_job_duration(pipeline, status, seconds);
+  };
+  sched_options.run.on_step = [](const jobs::StepRecord& step) {
+    server::metrics().observe_step_duration(
+        step.agent, static_cast<double>((step.finished_at - step.started_at).count()) / 1000.0);
+  };
   const auto llm = llm_config(args);
   args.reject_unread();
 
