@@ -334,4 +334,6 @@ std::vector<ScriptProblem> check_template_variables(const ScriptSnapshot& snapsh
   return Checker(snapshot, examples_dir).run();
 }
 
+fs::path examples_beside(const fs::path& scripts_dir) { return normalized(scripts_dir).parent_path() / "examples"; }
+
 }  // namespace agentry::lua

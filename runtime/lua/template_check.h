@@ -35,4 +35,8 @@ namespace agentry::lua {
 std::vector<ScriptProblem> check_template_variables(const ScriptSnapshot& snapshot,
                                                     const std::filesystem::path& examples_dir);
 
+// The examples folder beside a scripts directory ("scripts" or "scripts/" ->
+// "<its parent>/examples"), where `agentry check` looks for sample inputs.
+std::filesystem::path examples_beside(const std::filesystem::path& scripts_dir);
+
 }  // namespace agentry::lua

@@ -133,3 +133,10 @@ end }
                           missing[0].message.find("sample_input 'examples/gone.json' cannot be read") == 0,
                       all(missing));
 }
+
+BOOST_AUTO_TEST_CASE(examples_sit_beside_the_scripts_directory) {
+  const auto cwd = std::filesystem::current_path();
+  BOOST_CHECK_EQUAL(lua::examples_beside("scripts"), cwd / "examples");
+  BOOST_CHECK_EQUAL(lua::examples_beside("scripts/"), cwd / "examples");
+  BOOST_CHECK_EQUAL(lua::examples_beside("/srv/agentry/scripts"), std::filesystem::path("/srv/agentry/examples"));
+}
