@@ -49,6 +49,9 @@ return pipeline {
       local cases = {}
       for i, case in ipairs(suite.cases) do
         if type(case) ~= "table" then error(("case %d is not a table"):format(i), 0) end
+        if case.name ~= nil and type(case.name) ~= "string" then
+          error(("case %d: name must be a string"):format(i), 0)
+        end
         if case.expect ~= nil and type(case.expect) ~= "function" then
           error(("case %d (%s): expect must be a function(output, calls)"):format(i, tostring(case.name)), 0)
         end
