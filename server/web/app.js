@@ -320,7 +320,9 @@
           return job.queue_position ? h("span", { class: "queue" }, `#${job.queue_position} in queue`)
             : h("span", { class: "muted" }, "waiting for a worker");
         case "completed": return h("span", { class: "muted" }, p.total_steps ? `${p.completed_steps}/${p.total_steps} steps` : "done");
-        default: return h("span", { class: "muted" }, job.error ? job.error.reason : job.status);
+        default: // failed, cancelled
+          return h("span", { class: job.status === "failed" ? "error" : "muted" }, job.error ? job.error.reason : job.status,
+            p.total_steps ? ` · ${p.completed_steps || 0}/${p.total_steps} steps` : "");
       }
     }
     // Updates a cell only when what it shows changed (keeps focus and hover).

@@ -256,6 +256,28 @@ try {
     assert(res.status === 404, `GET of the deleted job: HTTP ${res.status}`);
   });
 
+  // Other results and failures, started through the API.
+  const post = async (pipeline, input) => {
+    const res = await fetch(`${base}/api/v1/jobs`, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ pipeline, input }) });
+    assert(res.status === 202, `POST ${pipeline}: HTTP ${res.status}`);
+    return (await res.json()).job_id;
+  };
+  await check("a failed job shows its reason and message", async () => {
+    const id = await post("interview_message", {});
+    await page.goto(`${base}/#/jobs/${id}`);
+    await page.locator('#job-status [data-status="failed"]').waitFor();
+    await page.locator("#job-error", { hasText: "script_error" }).waitFor();
+    await page.locator("#job-error", { hasText: "input.message" }).waitFor();
+  });
+  await check("other results are shown as a readable outline", async () => {
+    const id = await post("interview_message", JSON.parse(readFileSync(join(root, "examples/interview.json"), "utf8")));
+    await page.goto(`${base}/#/jobs/${id}`);
+    await page.locator('#job-status [data-status="completed"]').waitFor();
+    await page.locator("#result-readable dl.outline dt", { hasText: "Reply" }).waitFor();
+    await page.locator("#result-readable dl.outline dt", { hasText: "Follow up questions" }).waitFor();
+  });
+
   // Auth is not in the server yet: a route that answers 401 without the
   // bearer token stands in for it.
   await check("a 401 asks for a token and sends it as a bearer token", async () => {
@@ -272,6 +294,7 @@ try {
     });
     await page.goto(`${base}/#/scripts`);
     await page.locator("#token-dialog[open]").waitFor();
+    await page.screenshot({ path: join(artifacts, "token-dialog-1280.png") });
     await page.locator("#token-input").fill("test-token");
     await page.getByRole("button", { name: "Use token" }).click();
     await page.locator("#scripts-version").waitFor();

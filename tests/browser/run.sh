@@ -43,6 +43,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
@@ -63,5 +64,7 @@ done
 curl -fsS "$base/readyz" >/dev/null 2>&1 || { cat "$artifacts/server.log" >&2; fail "agentry serve not ready on $base"; }
 
 status=0
-CHROMIUM="$chromium" node "$here/dashboard.test.mjs" "$base" "$artifacts" || status=$?
+# The test stops itself after 100 s; timeout is the backstop for a hung browser.
+CHROMIUM="$chromium" timeout -k 5 150 node "$here/dashboard.test.mjs" "$base" "$artifacts" || status=$?
+[ "$status" -eq 124 ] && echo "browser test: timed out" && echo "0 passed, 1 failed"
 exit "$status"
