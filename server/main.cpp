@@ -21,6 +21,8 @@ usage: agentry COMMAND [options]
   migrate    apply pending database migrations (--db URL)
   run        run one pipeline in this process: run PIPELINE --input FILE|- [--json]
   check      validate the scripts: check [--scripts DIR]
+  run-agent  run one agent alone: run-agent NAME --input FILE [--provider mock|openai] [--show-prompt] [--json]
+  test-scripts  run the Lua agent tests in scripts/tests: test-scripts [NAME...]
   submit     submit a job to a server: submit PIPELINE --input FILE [--server URL] [--watch]
   jobs       list jobs: jobs [--status S] [--pipeline P] [--json]
   job        one job: job ID [--json]
@@ -45,6 +47,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return run_command(argc, argv);
     if (command == "check") return check_command(argc, argv);
+    if (command == "run-agent") return run_agent_command(argc, argv);
+    if (command == "test-scripts") return test_scripts_command(argc, argv);
     if (command == "serve" || command == "worker") return serve_command(argc, argv);
     if (command == "migrate") return migrate_command(argc, argv);
     if (command == "submit" || command == "jobs" || command == "job" || command == "cancel" || command == "watch")

@@ -99,6 +99,11 @@ void push_reply(lua_State* L, const llm::ChatReply& reply) {
 // Raises the call's failure in the script: llm_error, or the stop reason.
 [[noreturn]] void raise_call_error(lua_State* L, JobHost& host, const std::string& key, const llm::LlmError& e) {
   if (!e.raw_reply.empty()) host.remember_raw_reply(key, e.raw_reply);
+  // A failed call was still made (and billed): count it.
+  llm::ChatReply spent;
+  spent.usage = e.usage;
+  spent.attempts = 0;
+  host.account_reply(key, spent);
   host.check_stopped(L);
   host.raise(L, e.kind == llm::LlmError::Kind::cancelled ? "cancelled" : "llm_error", e.what());
 }

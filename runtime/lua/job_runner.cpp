@@ -12,6 +12,7 @@ namespace {
 // Reads an error value left by a failed pcall: a primitive's {code, message}
 // table or a plain message (which already carries file:line).
 jobs::JobError describe_error(lua_State* L, int index) {
+  if (index < 0) index = lua_gettop(L) + index + 1;  // stays valid as fields are pushed
   jobs::JobError error{"script_error", "unknown error"};
   if (lua_istable(L, index)) {
     lua_getfield(L, index, "code");

@@ -32,6 +32,12 @@ void to_json_impl(lua_State* L, int index, int depth, int max_depth, nlohmann::j
       return;
     }
     case LUA_TTABLE: break;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, index) == nullptr) {  // json.null
+        out = nullptr;
+        return;
+      }
+      [[fallthrough]];
     default: throw std::runtime_error(std::string("cannot encode a ") + luaL_typename(L, index) + " as JSON");
   }
   if (depth >= max_depth) throw std::runtime_error("JSON nesting deeper than " + std::to_string(max_depth));

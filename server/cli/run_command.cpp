@@ -14,6 +14,7 @@
 #include "runtime/lua/job_runner.h"
 #include "runtime/lua/script_checks.h"
 #include "runtime/lua/script_registry.h"
+#include "runtime/lua/template_check.h"
 #include "server/cli/args.h"
 #include "server/cli/commands.h"
 #include "server/cli/plan_outline.h"
@@ -172,7 +173,10 @@ int check_command(int argc, char** argv) {
   std::vector<lua::ScriptProblem> errors;
   auto snapshot = lua::load_scripts(scripts, errors);
   std::vector<lua::ScriptProblem> warnings;
-  if (snapshot) warnings = lua::check_scripts(*snapshot);
+  if (snapshot) {
+    warnings = lua::check_scripts(*snapshot);
+    for (auto& w : lua::check_template_variables(*snapshot, lua::examples_beside(scripts))) warnings.push_back(w);
+  }
   for (const auto& e : errors) std::printf("%s\n", e.to_string().c_str());
   for (const auto& w : warnings) std::printf("%s\n", w.to_string().c_str());
   if (!snapshot) {

@@ -186,3 +186,30 @@ BOOST_AUTO_TEST_CASE(timeout_fails_the_job_with_reason_timeout) {
   BOOST_REQUIRE(out.error);
   BOOST_CHECK_EQUAL(out.error->reason, "timeout");
 }
+
+namespace {
+class RejectingProvider final : public llm::LlmProvider {
+ public:
+  std::string name() const override { return "rejecting"; }
+  llm::ChatReply chat(const llm::ChatRequest&, const llm::CallControl&) override {
+    throw llm::LlmError(llm::LlmError::Kind::permanent, "OPENAI_API_KEY was rejected (401): set a valid key", 401);
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_llm_failure_fails_the_job_with_llm_error_and_its_message) {
+  auto snap = shipped();
+  auto ran = run_pipeline(*snap, "training", example("client.json"), {}, std::make_shared<RejectingProvider>());
+  BOOST_REQUIRE(ran.outcome.error);
+  BOOST_CHECK_EQUAL(ran.outcome.error->reason, "llm_error");
+  BOOST_CHECK_EQUAL(ran.outcome.error->message, "OPENAI_API_KEY was rejected (401): set a valid key");
+  BOOST_CHECK_EQUAL(ran.journal->steps().at("0001").status, "failed");
+}
+
+BOOST_AUTO_TEST_CASE(json_null_encodes_as_null) {
+  ScriptDir dir;
+  auto snap = pipeline_with_body(dir, "return { text = json.encode({ a = json.null, b = 1 }) }");
+  auto ran = run_pipeline(*snap, "t");
+  BOOST_REQUIRE(ran.outcome.status == jobs::JobStatus::completed);
+  BOOST_CHECK_EQUAL(ran.outcome.result["text"], "{\"a\":null,\"b\":1}");
+}
