@@ -79,8 +79,8 @@ struct StepRecord {
   std::string raw_reply;             // kept when the reply could not be parsed
   std::string error;
   Usage usage;
-  int attempts = 1;       // LLM calls made, re-asks included
-  int retries = 0;        // transient-error retries
+  int attempts = 1;  // LLM calls made, re-asks included
+  int retries = 0;   // transient-error retries
   TimePoint started_at{};
   TimePoint finished_at{};
 };
