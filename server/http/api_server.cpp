@@ -1,17 +1,46 @@
 #include "server/http/api_server.h"
 
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 
+#include <sys/socket.h>
+
+#include <chrono>
 #include <stdexcept>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
+#include "server/http/connection_gate.h"
+#include "server/http/http_connection.h"
 #include "server/http/request_handler.h"
 #include "server/http/routes.h"
 
 namespace agentry::server {
+namespace {
+
+// A canned 503 for a request no thread can take soon, written without
+// blocking the gate; the connection closes after it.
+void reply_overloaded(const Poco::Net::StreamSocket& socket) {
+  static const std::string body =
+      R"({"error":{"code":"overloaded","message":"the server is busy with other requests; retry shortly"}})";
+  static const std::string reply =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  const int fd = socket.impl()->sockfd();
+  // Read what the client sent so far: closing over unread input would reset
+  // the connection and lose the reply.
+  char scratch[4096];
+  for (int i = 0; i < 16 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  [[maybe_unused]] const auto n = ::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+}
+
+}  // namespace
 
 struct ApiServer::Impl {
   Impl(ApiOptions o, ApiServices s)
@@ -20,7 +49,8 @@ struct ApiServer::Impl {
         metrics(services.metrics ? *services.metrics : server::metrics()),
         cors(options.cors_origins),
         sse(services.store, SseOptions{.max_streams = options.max_sse_streams}, metrics),
-        context{options, services, metrics, sse, cors} {
+        context{options, services, metrics, sse, cors},
+        handlers(router, cors, metrics, options.max_body_bytes) {
     add_job_routes(router, context);
     add_event_routes(router, context);
     add_script_routes(router, context);
@@ -36,11 +66,29 @@ struct ApiServer::Impl {
   SseHub sse;
   RouteContext context;
   Router router;
-  // Declared last: destroyed first, while what its handlers use still exists.
+  RequestHandlerFactory handlers;
+  // Declared last: destroyed first, while what their connections use still exists.
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<ConnectionGate> gate;
+  Poco::AutoPtr<Poco::Net::TCPServerDispatcher> dispatcher;
   int port = 0;
   bool stopped = false;
+  std::chrono::steady_clock::time_point last_overload_warning{};  // gate thread only
+
+  // On the gate thread: a connection with a request goes to the pool's queue.
+  void dispatch(const Poco::Net::StreamSocket& socket) {
+    if (dispatcher->queuedConnections() < options.max_queued) {
+      dispatcher->enqueue(socket);
+      return;
+    }
+    // Poco would drop the connection without a word.
+    reply_overloaded(socket);
+    metrics.count_http_request("overloaded", "OTHER", 503);
+    if (const auto now = std::chrono::steady_clock::now(); now - last_overload_warning > std::chrono::seconds(5)) {
+      last_overload_warning = now;
+      spdlog::warn("http: {} requests wait for a thread; answering 503 (raise max_threads?)", options.max_queued);
+    }
+  }
 };
 
 ApiServer::ApiServer(ApiOptions options, ApiServices services)
@@ -50,7 +98,7 @@ ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::start() {
   auto& m = *impl_;
-  if (m.http || m.stopped) throw std::logic_error("ApiServer::start called twice");
+  if (m.gate || m.stopped) throw std::logic_error("ApiServer::start called twice");
   const auto& o = m.options;
   if (o.port < 0 || o.port > 65535 || o.max_threads < 1 || o.max_queued < 1 || o.max_sse_streams < 0 ||
       o.max_body_bytes == 0)
@@ -65,15 +113,22 @@ void ApiServer::start() {
   params->setThreadIdleTime(Poco::Timespan(10, 0));
   params->setTimeout(Poco::Timespan(o.receive_timeout.count(), 0));
   params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout.count(), 0));
   // The dispatcher starts a connection thread only while the pool has one
   // free, so the pool must be at least max_threads large.
-  m.pool = std::make_unique<Poco::ThreadPool>(2, o.max_threads, 60);
-  m.http = std::make_unique<Poco::Net::HTTPServer>(
-      Poco::makeShared<RequestHandlerFactory>(m.router, m.cors, m.metrics, o.max_body_bytes), *m.pool, socket, params);
+  m.pool = std::make_unique<Poco::ThreadPool>(std::min(2, o.max_threads), o.max_threads, 60);
   m.port = socket.address().port();
+  const ConnectionGateOptions gate_options{
+      .first_request_timeout = o.receive_timeout,
+      .keep_alive_timeout = o.keep_alive_timeout,
+  };
+  // The gate and the connections refer to each other: the gate dispatches
+  // through the dispatcher, whose connections park back at the gate.
+  m.gate =
+      std::make_unique<ConnectionGate>(socket, gate_options, [&m](const Poco::Net::StreamSocket& s) { m.dispatch(s); });
+  m.dispatcher = Poco::makeAuto<Poco::Net::TCPServerDispatcher>(
+      Poco::makeShared<GatedConnectionFactory>(params, m.handlers, *m.gate), *m.pool, params);
   m.sse.start();
-  m.http->start();
+  m.gate->start();
   spdlog::info("http: listening on {}:{} ({} threads, {} event streams)", o.bind, m.port, o.max_threads,
                o.max_sse_streams);
 }
@@ -82,12 +137,18 @@ void ApiServer::stop() {
   auto& m = *impl_;
   if (m.stopped) return;
   m.stopped = true;
+  if (!m.gate) {
+    m.sse.stop();
+    return;
+  }
+  // No new connections, idle ones closed; requests in progress finish and
+  // their connections close instead of parking.
+  m.gate->stop();
   m.sse.stop();
-  if (!m.http) return;
-  // Finishes the requests in progress, then closes every connection.
-  m.http->stopAll(false);
+  m.dispatcher->stop();
   m.pool->joinAll();
-  m.http.reset();
+  m.dispatcher.reset();
+  m.gate.reset();
   m.pool.reset();
   spdlog::info("http: stopped");
 }

@@ -2,12 +2,15 @@
 // loaded scripts, health and metrics, plus the dashboard's static files.
 // docs/api.md is the reference for every route, status and error code.
 //
-// Built on Poco::Net::HTTPServer, which holds a pool thread per connection
-// for the connection's whole life (keep-alive included) and silently drops
-// connections past max_queued. So: the pool is sized by max_threads, idle
-// keep-alive connections are closed after keep_alive_timeout, a request must
-// arrive in receive_timeout, and event streams do not use pool threads at
-// all (see sse_hub.h) but are capped by max_sse_streams.
+// Built on Poco's HTTP server classes, but not on Poco::Net::HTTPServer, which
+// holds a pool thread per connection for the connection's whole life
+// (keep-alive included) and silently drops connections past max_queued
+// (here they get a 503).
+// Here a connection holds a pool thread only while it has a request to
+// serve: new and keep-alive connections wait on one epoll thread
+// (connection_gate.h) until they send bytes, and event streams do not use
+// pool threads at all (sse_hub.h). A request that has started must arrive
+// within receive_timeout per read.
 //
 // start() and stop() are called from one thread; everything else the
 // server does runs on its own threads, which use ApiServices concurrently.
@@ -35,13 +38,15 @@ struct ApiOptions {
   int port = 8080;
   // Larger request bodies are refused with 413 (DESIGN default 1 MiB).
   size_t max_body_bytes = 1 << 20;
-  // Pool threads, i.e. connections served at once (polls, keep-alive included).
+  // Pool threads, i.e. requests served at once. Idle connections use none.
   int max_threads = 64;
-  // Accepted connections waiting for a thread; Poco drops any beyond this.
+  // Requests waiting for a free thread; any beyond this are answered 503
+  // "overloaded" at once.
   int max_queued = 256;
-  // An idle keep-alive connection gives its thread back after this long.
+  // An idle keep-alive connection is closed after this long.
   std::chrono::seconds keep_alive_timeout{5};
-  // Longest wait for the next bytes of a request (slow or stalled clients).
+  // A new connection must send its request, and a started request its next
+  // bytes, within this long (slow or stalled clients).
   std::chrono::seconds receive_timeout{10};
   // Origins allowed to call the API from a browser; "*" allows any.
   std::vector<std::string> cors_origins;

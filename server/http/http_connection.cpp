@@ -1,0 +1,96 @@
+#include "server/http/http_connection.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Timestamp.h>
+
+#include <memory>
+
+namespace agentry::server {
+namespace {
+
+enum class After { keep_alive, close, taken_over };
+
+// Poco keeps the count of read-ahead bytes protected; it tells whether the
+// client already pipelined its next request.
+class Session final : public Poco::Net::HTTPServerSession {
+ public:
+  using HTTPServerSession::buffered;
+  using HTTPServerSession::HTTPServerSession;
+};
+
+class GatedConnection final : public Poco::Net::TCPServerConnection {
+ public:
+  GatedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                  Poco::Net::HTTPRequestHandlerFactory& handlers, ConnectionGate& gate)
+      : TCPServerConnection(socket), params_(std::move(params)), handlers_(handlers), gate_(gate) {}
+
+  void run() override {
+    Session session(socket(), params_);
+    // The gate only dispatches readable connections, so the first wait is
+    // immediate; later ones only find requests the client pipelined.
+    while (session.hasMoreRequests()) {
+      const After after = serve_one(session);
+      if (after != After::keep_alive) return;  // the session closes the socket unless a route took it
+      if (session.buffered() == 0) {
+        gate_.park(session.detachSocket());
+        return;
+      }
+    }
+  }
+
+ private:
+  After serve_one(Poco::Net::HTTPServerSession& session) {
+    const auto* original = session.socket().impl();
+    try {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      Poco::Net::HTTPServerRequestImpl request(response, session, params_);
+      response.setDate(Poco::Timestamp());
+      response.setVersion(request.getVersion());
+      response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive());
+      std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(handlers_.createRequestHandler(request));
+      if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+        response.sendContinue();
+      handler->handleRequest(request, response);
+      if (session.socket().impl() != original) return After::taken_over;
+      return params_->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive() ? After::keep_alive
+                                                                                          : After::close;
+    } catch (const Poco::Net::NoMessageException&) {
+      return After::close;  // the client closed the connection between requests
+    } catch (const Poco::Net::MessageException&) {
+      send_bad_request(session);
+      return After::close;
+    } catch (const Poco::Exception&) {
+      return After::close;  // the connection broke mid-request
+    }
+  }
+
+  static void send_bad_request(Poco::Net::HTTPServerSession& session) {
+    try {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+      response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      response.setKeepAlive(false);
+      response.send();
+    } catch (const Poco::Exception&) {
+      // Nobody left to tell.
+    }
+  }
+
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory& handlers_;
+  ConnectionGate& gate_;
+};
+
+}  // namespace
+
+Poco::Net::TCPServerConnection* GatedConnectionFactory::createConnection(const Poco::Net::StreamSocket& socket) {
+  // Poco's dispatcher takes ownership and deletes the connection when it ends.
+  return std::make_unique<GatedConnection>(socket, params_, handlers_, gate_).release();
+}
+
+}  // namespace agentry::server
