@@ -1,5 +1,6 @@
 // Latency of the job store's hot calls on one backend, single-threaded, plus
-// create throughput from 8 threads. Usage:
+// create throughput from 8 threads, and operations per second of the four
+// calls a job's life is made of on 1 and on 2 threads. Usage:
 //   bench_store [URL] [jobs]
 // URL defaults to a fresh SQLite file ./bench-store.db. A MySQL URL's agentry
 // tables are EMPTIED first: point it at a bench database (tools/mariadb-test
@@ -55,6 +56,59 @@ std::string prepare(const std::string& url) {
   for (const char* t : {"agentry_job_events", "agentry_job_steps", "agentry_jobs"})
     c->execute(std::string("DELETE FROM ") + t, {});
   return url;
+}
+
+// Runs `op(thread, i)` `per_thread` times on each of `threads` threads;
+// returns operations per second over all of them.
+double throughput(int threads, int per_thread, const std::function<void(int, int)>& op) {
+  std::vector<std::thread> pool;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) op(t, i);
+    });
+  for (auto& th : pool) th.join();
+  return threads * per_thread / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void throughput_table(JobStore& store, const NewJob& job, int per_thread) {
+  std::printf("\n| threads | creates/s | claim+complete/s | step checkpoints/s | get-by-id/s |\n|---:|---:|---:|---:|---:|\n");
+  for (int threads : {1, 2}) {
+    std::vector<std::vector<std::string>> ids(static_cast<size_t>(threads));
+    const double creates = throughput(threads, per_thread, [&](int t, int) {
+      ids[static_cast<size_t>(t)].push_back(store.create(job).job.id);
+    });
+    std::vector<std::vector<Lease>> leases(static_cast<size_t>(threads));
+    StepRecord step;
+    step.agent = "E1";
+    step.output = {{"profile", std::string(1000, 'x')}};
+    Progress p;
+    const double claims = throughput(threads, per_thread, [&](int t, int) {
+      ClaimRequest r;
+      r.worker_id = "bench-" + std::to_string(t);
+      r.max_running = 1 << 20;
+      for (auto& c : store.claim(r)) leases[static_cast<size_t>(t)].push_back(c.lease);
+      if (!leases[static_cast<size_t>(t)].empty()) {
+        // Complete every other claim so checkpoints below still have running jobs.
+        if (leases[static_cast<size_t>(t)].size() % 2 == 0) {
+          store.complete(leases[static_cast<size_t>(t)].back(), {{"ok", true}}, p, {});
+          leases[static_cast<size_t>(t)].pop_back();
+        }
+      }
+    });
+    const double checkpoints = throughput(threads, per_thread, [&](int t, int i) {
+      auto& mine = leases[static_cast<size_t>(t)];
+      if (mine.empty()) return;
+      step.key = std::to_string(i);
+      StepRecord s = step;
+      store.checkpoint(mine[static_cast<size_t>(i) % mine.size()], s, p, {}, {});
+    });
+    const double gets = throughput(threads, per_thread, [&](int t, int i) {
+      const auto& mine = ids[static_cast<size_t>(t)];
+      store.get(mine[static_cast<size_t>(i) % mine.size()]);
+    });
+    std::printf("| %d | %.0f | %.0f | %.0f | %.0f |\n", threads, creates, claims, checkpoints, gets);
+  }
 }
 
 }  // namespace
@@ -140,5 +194,6 @@ int main(int argc, char** argv) {
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
   std::printf("claim at the limit marking %lld waiting jobs queued: %.0f ms\n",
               static_cast<long long>(store->count_by_status().at(JobStatus::queued)), ms);
+  throughput_table(*store, job, std::max(100, n / 2));
   return claimed.size() == 1 ? 0 : 1;
 }
