@@ -1,5 +1,7 @@
 #include "runtime/jobs/job.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -135,10 +137,21 @@ nlohmann::json job_document(const Job& job, bool include_input, bool include_ste
 }
 
 std::string new_job_id() {
-  // 128 random bits, hex: unguessable so ids cannot be probed.
+  // Time-ordered, then random: 48 bits of milliseconds and a 16-bit sequence
+  // that is strictly increasing in this process, then 64 random bits. Queues
+  // order by (priority, created_at, id), so jobs created in the same
+  // millisecond still start in the order they were created; the random half
+  // keeps ids unguessable.
+  static std::atomic<uint64_t> last{0};
+  const auto ms = static_cast<uint64_t>(now_ms().time_since_epoch().count());
+  uint64_t prev = last.load();
+  uint64_t next;
+  do {
+    next = std::max(ms << 16, prev + 1);
+  } while (!last.compare_exchange_weak(prev, next));
   thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(next),
                 static_cast<unsigned long long>(rng()));
   return buf;
 }

@@ -17,10 +17,16 @@ BOOST_AUTO_TEST_CASE(six_jobs_with_max_running_two_start_by_priority_then_fifo) 
   const std::string log = (dir.path / "serve.log").string();
   auto server = start_agentry({"serve", "--port", std::to_string(port), "--db", "sqlite:" + (dir.path / "a.db").string(),
                                "--max-running", "2", "--poll-ms", "100"},
-                              {{"AGENTRY_MOCK_LATENCY_MS", "60"}}, log, port);
+                              {{"AGENTRY_MOCK_LATENCY_MS", "250"}}, log, port);
   const auto client = example_input("client.json");
+  // Two jobs take both slots first; the other four then wait together, so
+  // the order they start in is decided by the queue alone.
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(submit(port, "training", client, 0));
+  for (int i = 0; i < 2; ++i) ids.push_back(submit(port, "training", client, 0));
+  for (const auto& id : ids)
+    BOOST_REQUIRE(poll_until(port, "/api/v1/jobs/" + id, [](const auto& j) { return j["status"] == "running"; }, 10s)
+                      .body["status"] == "running");
+  for (int i = 0; i < 3; ++i) ids.push_back(submit(port, "training", client, 0));
   ids.push_back(submit(port, "training", client, -10));  // lower runs first
 
   std::map<std::string, std::vector<int64_t>> positions;
@@ -46,18 +52,26 @@ BOOST_AUTO_TEST_CASE(six_jobs_with_max_running_two_start_by_priority_then_fifo) 
   BOOST_CHECK_EQUAL(max_running, 2);
 
   // Start order: the two first jobs at once, then the priority job, then FIFO.
-  std::vector<std::pair<std::string, std::string>> starts;
-  for (const auto& id : ids) starts.emplace_back(get_job(port, id)["started_at"].get<std::string>(), id);
+  // Jobs started by one claim share a millisecond; the claim took them in
+  // (priority, submission) order.
+  std::vector<std::tuple<std::string, int, size_t, std::string>> starts;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto job = get_job(port, ids[i]);
+    starts.emplace_back(job["started_at"].get<std::string>(), job["priority"].get<int>(), i, ids[i]);
+  }
   std::sort(starts.begin(), starts.end());
   std::vector<std::string> order;
-  for (const auto& [_, id] : starts) order.push_back(id);
+  for (const auto& s : starts) order.push_back(std::get<3>(s));
   const std::vector<std::string> expected{ids[0], ids[1], ids[5], ids[2], ids[3], ids[4]};
   BOOST_CHECK_EQUAL_COLLECTIONS(order.begin(), order.end(), expected.begin(), expected.end());
 
-  // Queue positions only ever count down, and the last waiting job saw 4.
+  // Queue positions only ever count down; the last FIFO job waited behind
+  // the three others (the priority job among them).
   for (const auto& [id, seen] : positions)
     for (size_t i = 1; i < seen.size(); ++i) BOOST_CHECK_MESSAGE(seen[i] <= seen[i - 1], id);
-  BOOST_CHECK(!positions[ids[4]].empty() && positions[ids[4]].front() == 4);
+  BOOST_CHECK_MESSAGE(!positions[ids[4]].empty() && positions[ids[4]].front() == 4,
+                      "first positions seen: " << (positions[ids[4]].empty() ? -1 : positions[ids[4]].front()));
+  BOOST_CHECK(!positions[ids[5]].empty() && positions[ids[5]].front() == 1);
   server->signal(SIGTERM);
   BOOST_CHECK_EQUAL(server->wait(20s).value_or(-1), 0);
 }
