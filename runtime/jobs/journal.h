@@ -46,4 +46,14 @@ class JobJournal {
   virtual void log(const Event& event) = 0;
 };
 
+// Writes nowhere: for running script code whose effects nobody keeps
+// (loading scripts, measuring a state).
+class NullJournal final : public JobJournal {
+ public:
+  std::optional<StepRecord> find_step(const std::string&) override { return std::nullopt; }
+  void checkpoint(const StepRecord&, const Progress&, const JobTotals&, const std::vector<Event>&) override {}
+  void progress(const Progress&, const JobTotals&, const std::vector<Event>&) override {}
+  void log(const Event&) override {}
+};
+
 }  // namespace agentry::jobs

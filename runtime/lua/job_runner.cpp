@@ -64,20 +64,12 @@ bool open_job_state(Sandbox& sandbox, JobHost& host) {
   return lua_pcall(L, 1, 1, 0) == 0;
 }
 
-class NullJournal final : public jobs::JobJournal {
- public:
-  std::optional<jobs::StepRecord> find_step(const std::string&) override { return std::nullopt; }
-  void checkpoint(const jobs::StepRecord&, const jobs::Progress&, const jobs::JobTotals&,
-                  const std::vector<jobs::Event>&) override {}
-  void progress(const jobs::Progress&, const jobs::JobTotals&, const std::vector<jobs::Event>&) override {}
-  void log(const jobs::Event&) override {}
-};
 
 }  // namespace
 
 size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& options) {
   static llm::LlmClient no_client(nullptr);
-  NullJournal journal;
+  jobs::NullJournal journal;
   JobControl control;
   const JobRequest request{"idle", "", nlohmann::json::object(), 0};
   Sandbox sandbox(options.limits);

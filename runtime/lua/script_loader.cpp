@@ -83,14 +83,6 @@ class NoCallsProvider final : public llm::LlmProvider {
   }
 };
 
-class DiscardJournal final : public jobs::JobJournal {
- public:
-  std::optional<jobs::StepRecord> find_step(const std::string&) override { return std::nullopt; }
-  void checkpoint(const jobs::StepRecord&, const jobs::Progress&, const jobs::JobTotals&,
-                  const std::vector<jobs::Event>&) override {}
-  void progress(const jobs::Progress&, const jobs::JobTotals&, const std::vector<jobs::Event>&) override {}
-  void log(const jobs::Event&) override {}
-};
 
 std::optional<std::string> get_string(lua_State* L, int t, const char* name) {
   lua_getfield(L, t, name);
@@ -289,7 +281,7 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
     limits.memory_bytes = 64u << 20;
     limits.cpu_slice = std::chrono::milliseconds(2000);
     llm::LlmClient no_calls(std::make_shared<NoCallsProvider>());
-    DiscardJournal journal;
+    jobs::NullJournal journal;
     JobControl control;
     JobRequest request{"load", "", nlohmann::json::object(), 0};
     RunOptions options;
