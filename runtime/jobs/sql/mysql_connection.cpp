@@ -38,6 +38,12 @@ class MysqlConnection final : public Connection {
     if (!db_) throw StoreError("MySQL: out of memory creating a connection");
     const unsigned timeout_s = static_cast<unsigned>((connect_timeout.count() + 999) / 1000);
     mysql_options(db_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &timeout_s);
+    // A server that accepts but never answers (frozen, partitioned) fails
+    // the call after this long instead of holding a worker forever. Every
+    // statement of ours is short; none comes near it.
+    const unsigned io_timeout_s = 20;
+    mysql_options(db_.get(), MYSQL_OPT_READ_TIMEOUT, &io_timeout_s);
+    mysql_options(db_.get(), MYSQL_OPT_WRITE_TIMEOUT, &io_timeout_s);
     // The server default may be latin1 or 3-byte utf8; emoji need utf8mb4.
     mysql_options(db_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const bool socket = !a.socket.empty();
