@@ -25,11 +25,6 @@ return agent {
   model = "gpt-4o-mini", temperature = 0.2, max_tokens = 1200,
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
-    local reply = llm.chat {
-      system = coaching.system("coach", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, { client = input }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("coach", TASK, FIELDS, PROMPT, { client = input })
   end,
 }

@@ -32,13 +32,8 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("coach", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, profile = out.E1, goals = out.E2,
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("coach", TASK, FIELDS, PROMPT, {
+      client = input, profile = out.E1, goals = out.E2,
+    })
   end,
 }

@@ -31,13 +31,8 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("coach", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, goals = out.E2, capacity = out.E3,
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("coach", TASK, FIELDS, PROMPT, {
+      client = input, goals = out.E2, capacity = out.E3,
+    })
   end,
 }

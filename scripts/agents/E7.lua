@@ -34,13 +34,8 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("coach", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, capacity = out.E3, periodisation = out.E4, exercises = out.E6,
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("coach", TASK, FIELDS, PROMPT, {
+      client = input, capacity = out.E3, periodisation = out.E4, exercises = out.E6,
+    })
   end,
 }

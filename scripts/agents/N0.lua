@@ -26,11 +26,6 @@ return agent {
   model = "gpt-4o-mini", temperature = 0.1, max_tokens = 1000,
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, { client = input }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, { client = input })
   end,
 }

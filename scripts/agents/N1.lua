@@ -38,14 +38,9 @@ return agent {
       -- pipeline "full": the coach's plan sets the real training load
       label = "TRAINING LOAD FROM THE COACH'S PLAN (count these sessions, not the client's guess)"
     end
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, screening = out.N0,
-        training_label = label, training = coaching.training_context(out, input),
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, {
+      client = input, screening = out.N0,
+      training_label = label, training = coaching.training_context(out, input),
+    })
   end,
 }

@@ -32,14 +32,9 @@ return agent {
     local out = ctx.outputs or {}
     local label = "TRAINING (client's own report)"
     if out.E9 then label = "TRAINING FROM THE COACH'S PLAN" end
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, energy = out.N1,
-        training_label = label, training = coaching.training_context(out, input),
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, {
+      client = input, energy = out.N1,
+      training_label = label, training = coaching.training_context(out, input),
+    })
   end,
 }

@@ -28,11 +28,6 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, { client = input, macros = out.N2 }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, { client = input, macros = out.N2 })
   end,
 }

@@ -35,14 +35,9 @@ return agent {
     local out = ctx.outputs or {}
     local label = "TRAINING (client's own report)"
     if out.E9 then label = "TRAINING DAYS FROM THE COACH'S PLAN (time meals around these)" end
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, macros = out.N2, foods = out.N3,
-        training_label = label, training = coaching.training_context(out, input),
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, {
+      client = input, macros = out.N2, foods = out.N3,
+      training_label = label, training = coaching.training_context(out, input),
+    })
   end,
 }

@@ -33,13 +33,8 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, screening = out.N0, foods = out.N3, meal_plan = out.N5,
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, {
+      client = input, screening = out.N0, foods = out.N3, meal_plan = out.N5,
+    })
   end,
 }

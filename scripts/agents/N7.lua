@@ -33,13 +33,8 @@ return agent {
   output = { required = coaching.names(FIELDS) },
   run = function(input, ctx)
     local out = ctx.outputs or {}
-    local reply = llm.chat {
-      system = coaching.system("dietitian", TASK, FIELDS),
-      messages = { { role = "user", content = template(PROMPT, {
-        client = input, energy = out.N1, structure = out.N4,
-      }) } },
-      json = true,
-    }
-    return reply.json
+    return coaching.ask("dietitian", TASK, FIELDS, PROMPT, {
+      client = input, energy = out.N1, structure = out.N4,
+    })
   end,
 }

@@ -143,4 +143,15 @@ function M.training_context(outputs, client)
   }
 end
 
+-- The call nearly every E/N agent makes: its role's system prompt with the
+-- agent's task and fields, one user message rendered from `prompt` and
+-- `vars`, a JSON reply; returns the parsed output.
+function M.ask(role, task, fields, prompt, vars)
+  return llm.chat {
+    system = M.system(role, task, fields),
+    messages = { { role = "user", content = template(prompt, vars) } },
+    json = true,
+  }.json
+end
+
 return M
