@@ -107,7 +107,7 @@ std::string LlmConfig::describe() const {
   return "LLM provider: " + provider + " at " + where + " (model " + model + ")";
 }
 
-std::shared_ptr<LlmClient> make_llm_client(const LlmConfig& config) {
+std::shared_ptr<LlmProvider> make_llm_provider(const LlmConfig& config) {
   std::shared_ptr<LlmProvider> provider;
   if (config.provider == "mock") {
     provider = std::make_shared<MockProvider>(MockOptions{config.mock_latency});
@@ -125,8 +125,12 @@ std::shared_ptr<LlmClient> make_llm_client(const LlmConfig& config) {
   } else {
     throw std::invalid_argument("unknown LLM provider '" + config.provider + "': use mock or openai");
   }
+  return provider;
+}
+
+std::shared_ptr<LlmClient> make_llm_client(const LlmConfig& config) {
   RateLimits limits{config.max_concurrent, config.effective_requests_per_minute(), config.tokens_per_minute};
-  return std::make_shared<LlmClient>(std::move(provider), config.retry, limits);
+  return std::make_shared<LlmClient>(make_llm_provider(config), config.retry, limits);
 }
 
 }  // namespace agentry::llm

@@ -80,4 +80,8 @@ struct LlmConfig {
 // unknown provider, a bad base URL or an unreadable CA file.
 std::shared_ptr<LlmClient> make_llm_client(const LlmConfig& config);
 
+// The provider alone, as make_llm_client builds it (for wrapping it, e.g. to
+// record calls). Same errors.
+std::shared_ptr<LlmProvider> make_llm_provider(const LlmConfig& config);
+
 }  // namespace agentry::llm

@@ -52,24 +52,6 @@ void collect_outputs(const lua::ScriptSnapshot& snapshot, const nlohmann::json& 
   }
 }
 
-// The provider `make_llm_client` would build for `config`: run-agent needs
-// the provider itself to record each call under the client's re-asks and
-// retries, and make_llm_client keeps its provider to itself.
-std::shared_ptr<llm::LlmProvider> make_provider(const llm::LlmConfig& config) {
-  if (config.provider == "mock") return std::make_shared<llm::MockProvider>(llm::MockOptions{config.mock_latency});
-  if (config.provider != "openai")
-    throw UsageError("unknown LLM provider '" + config.provider + "': use mock or openai");
-  llm::OpenAiOptions options;
-  options.base_url = config.base_url;
-  options.api_key = config.api_key;
-  options.default_model = config.model;
-  options.ca_file = config.ca_file;
-  options.connect_timeout = config.connect_timeout;
-  options.read_timeout = config.read_timeout;
-  options.call_timeout = config.call_timeout;
-  return std::make_shared<llm::OpenAiProvider>(std::move(options));
-}
-
 std::string pretty_reply(const std::string& text) {
   auto parsed = nlohmann::json::parse(text, nullptr, false);
   return parsed.is_discarded() || !parsed.is_structured() ? text : parsed.dump(2);
@@ -151,7 +133,7 @@ int run_agent_command(int argc, char** argv) {
                      ? ""
                      : (", ctx.outputs: " + std::to_string(request.outputs.size()) + " agents").c_str());
   }
-  const lua::AgentRun run = lua::run_agent_alone(*snapshot, make_provider(config), request);
+  const lua::AgentRun run = lua::run_agent_alone(*snapshot, llm::make_llm_provider(config), request);
   const auto& outcome = run.outcome;
   const bool completed = outcome.status == jobs::JobStatus::completed;
 
