@@ -6,6 +6,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assert, createHarness, progressOnlyIncreases, sampleJobPage, timelineFillsStepByStep } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -21,34 +22,10 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const E9 = JSON.parse(readFileSync(join(root, "scripts/agents/E9.mock.json"), "utf8"));
 const N8 = JSON.parse(readFileSync(join(root, "scripts/agents/N8.mock.json"), "utf8"));
 
-let passed = 0;
-let failed = 0;
-function report() {
-  console.log(`${passed} passed, ${failed} failed`);
-}
-async function check(name, fn) {
-  try {
-    const r = await fn();
-    if (r === false) throw new Error("condition not met");
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL - ${name}: ${String(e && e.message ? e.message : e).split("\n")[0]}`);
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 const shot = (page, name) => page.screenshot({ path: join(artifacts, name), fullPage: true });
 
 // The whole run must stay short; a hang is a failure, not a stuck CI job.
-const watchdog = setTimeout(() => {
-  failed++;
-  console.log("FAIL - the test took longer than 100 s");
-  report();
-  process.exit(1);
-}, 100_000);
+const { check, fail, finish } = createHarness(100_000);
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -113,39 +90,13 @@ try {
   });
 
   // Sample the page in the browser every 50 ms until the job has finished.
-  const samples = await page.evaluate(async () => {
-    const out = [];
-    const t0 = performance.now();
-    while (performance.now() - t0 < 45_000) {
-      const bar = document.getElementById("progress-bar");
-      const status = document.querySelector("#job-status .badge")?.dataset.status || "";
-      out.push({
-        v: bar ? Number(bar.getAttribute("aria-valuenow")) : NaN,
-        status,
-        rows: document.querySelectorAll("#timeline tbody tr[data-agent]").length,
-        done: document.querySelectorAll('#timeline tbody tr[data-state="completed"]').length,
-        live: document.getElementById("live")?.dataset.live || "",
-      });
-      if (["completed", "failed", "cancelled"].includes(status)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return out;
-  });
+  const samples = await page.evaluate(sampleJobPage, 45_000);
 
   await check("the progress bar moves: sampled values strictly increase while running", () => {
-    const running = samples.filter((s) => s.status === "running" && s.v < 100).map((s) => s.v);
-    const distinct = running.filter((v, i) => i === 0 || v !== running[i - 1]);
-    for (let i = 1; i < distinct.length; i++) assert(distinct[i] > distinct[i - 1], `progress went back: ${distinct.join(" → ")}`);
-    assert(distinct.length >= 2, `only ${distinct.length} distinct value(s) seen while running: ${distinct.join(", ")}`);
-    console.log(`  progress samples: ${distinct.join(" → ")}`);
+    console.log(`  progress samples: ${progressOnlyIncreases(samples).join(" → ")}`);
   });
 
-  await check("the agent timeline fills while the job runs", () => {
-    const counts = samples.map((s) => s.done).filter((v, i, a) => i === 0 || v !== a[i - 1]);
-    for (let i = 1; i < counts.length; i++) assert(counts[i] > counts[i - 1], `completed rows went back: ${counts.join(" → ")}`);
-    assert(counts.length >= 3, `completed rows did not fill step by step: ${counts.join(" → ")}`);
-    assert(samples.some((s) => s.rows === 18), "the full pipeline does not show 18 agent rows");
-  });
+  await check("the agent timeline fills while the job runs", () => timelineFillsStepByStep(samples, 18));
 
   await check("the job page is live through the event stream", () => {
     assert(samples.some((s) => s.live === "stream"), `live modes seen: ${[...new Set(samples.map((s) => s.live))]}`);
@@ -307,12 +258,9 @@ try {
     assert(pageErrors.length === 0, pageErrors.slice(0, 3).join(" | "));
   });
 } catch (e) {
-  failed++;
-  console.log(`FAIL - unexpected: ${e.message}`);
+  fail(`unexpected: ${e.message}`);
 } finally {
-  clearTimeout(watchdog);
   await browser.close().catch(() => {});
 }
 console.log(`screenshots in ${artifacts}`);
-report();
-process.exit(failed ? 1 : 0);
+finish();

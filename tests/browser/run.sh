@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard: starts `agentry serve` (mock LLM, temporary
 # SQLite database, server/web as the web root) on a free port and drives Debian's
-# Chromium through it with playwright-core.
+# Chromium through it with playwright-core, then Debian's Firefox ESR with
+# puppeteer-core (WebDriver BiDi).
 #
 #   tests/browser/run.sh [path/to/agentry] [artifact-dir]
 #
 # Defaults: build/agentry, tests/browser/artifacts/ (screenshots, server.log).
-# Needs /usr/bin/chromium (apt-get install chromium; tools/bootstrap does it),
-# node >= 20 and npm. A missing browser is a failure, never a skip.
+# Needs /usr/bin/chromium and /usr/bin/firefox-esr (tools/bootstrap installs
+# both), node >= 20 and npm. A missing browser is a failure, never a skip.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,10 +16,12 @@ root="$(cd "$here/../.." && pwd)"
 agentry="${1:-$root/build/agentry}"
 artifacts="${2:-$here/artifacts}"
 chromium="${CHROMIUM:-/usr/bin/chromium}"
+firefox="${FIREFOX:-/usr/bin/firefox-esr}"
 
 fail() { echo "browser test: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 [ -x "$chromium" ] || fail "no Chromium at $chromium: install it (apt-get install -y chromium, or tools/bootstrap)"
+[ -x "$firefox" ] || fail "no Firefox at $firefox: install it (apt-get install -y firefox-esr, or tools/bootstrap)"
 command -v node >/dev/null || fail "node is not installed (apt-get install -y nodejs)"
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || fail "node $(node --version) is too old: playwright-core needs node >= 20"
 command -v npm >/dev/null || fail "npm is not installed (it comes with node >= 20; Debian: apt-get install -y npm)"
@@ -27,8 +30,8 @@ command -v npm >/dev/null || fail "npm is not installed (it comes with node >= 2
 mkdir -p "$artifacts"
 artifacts="$(cd "$artifacts" && pwd)"
 
-# playwright-core only: it never downloads a browser.
-( cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error ) \
+# playwright-core and puppeteer-core only: neither downloads a browser.
+( cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error ) \
   || fail "npm ci failed in $here"
 
 tmp="$(mktemp -d)"
@@ -63,8 +66,16 @@ for _ in $(seq 150); do
 done
 curl -fsS "$base/readyz" >/dev/null 2>&1 || { cat "$artifacts/server.log" >&2; fail "agentry serve not ready on $base"; }
 
+# Each test stops itself after 100 s; timeout is the backstop for a hung browser.
+run_browser_test() {
+  local name=$1 status=0
+  shift
+  echo "== $name"
+  timeout -k 5 150 "$@" "$base" "$artifacts" || status=$?
+  [ "$status" -eq 124 ] && echo "browser test ($name): timed out" && echo "0 passed, 1 failed"
+  return "$status"
+}
 status=0
-# The test stops itself after 100 s; timeout is the backstop for a hung browser.
-CHROMIUM="$chromium" timeout -k 5 150 node "$here/dashboard.test.mjs" "$base" "$artifacts" || status=$?
-[ "$status" -eq 124 ] && echo "browser test: timed out" && echo "0 passed, 1 failed"
+CHROMIUM="$chromium" run_browser_test chromium node "$here/dashboard.test.mjs" || status=1
+FIREFOX="$firefox" run_browser_test firefox node "$here/dashboard.firefox.test.mjs" || status=1
 exit "$status"
