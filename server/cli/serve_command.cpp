@@ -79,6 +79,28 @@ std::unique_ptr<jobs::JobStore> open_store(const std::string& url) {
   return store;
 }
 
+bool is_loopback(const std::string& bind) { return bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0; }
+
+// API tokens from --tokens FILE or AGENTRY_TOKENS_FILE. Without any, auth is
+// off, so the API must not be reachable from other hosts: a non-loopback
+// --bind is replaced by 127.0.0.1, loudly.
+void configure_auth(Args& args, server::ApiOptions& api) {
+  const std::string file = args.value("tokens").value_or(env_or("AGENTRY_TOKENS_FILE", ""));
+  if (!file.empty()) {
+    try {
+      api.tokens = server::TokenSet::load(file);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    if (!api.tokens.enabled()) throw UsageError("the tokens file " + file + " lists no tokens");
+    return;
+  }
+  if (!is_loopback(api.bind)) {
+    spdlog::warn("auth off: listening on 127.0.0.1 only, not {}; pass --tokens FILE to serve other hosts", api.bind);
+    api.bind = "127.0.0.1";
+  }
+}
+
 // Blocks SIGINT/SIGTERM in every thread started after this, so the main
 // thread can wait for them and shut down in order.
 sigset_t block_stop_signals() {
@@ -124,6 +146,9 @@ int serve_command(int argc, char** argv) {
     }
   }
   api.web_root = web_root(args);
+  api.max_connections_per_ip =
+      int_option(args, "max-connections-per-ip", "AGENTRY_MAX_CONNECTIONS_PER_IP", api.max_connections_per_ip);
+  configure_auth(args, api);
   const std::string worker_name =
       args.value("worker-id").value_or(worker_only ? "worker-" + std::to_string(getpid()) : std::to_string(api.port));
   sched_options.worker_id = hostname() + ":" + worker_name;
@@ -131,8 +156,8 @@ int serve_command(int argc, char** argv) {
     server::metrics().observe_job_duration(pipeline, status, seconds);
   };
   sched_options.run.on_step = [](const jobs::StepRecord& step) {
-    server::metrics().observe_step_duration(
-        step.agent, static_cast<double>((step.finished_at - step.started_at).count()) / 1000.0);
+    server::metrics().observe_step_duration(step.agent,
+                                            static_cast<double>((step.finished_at - step.started_at).count()) / 1000.0);
   };
   const auto llm = llm_config(args);
   args.reject_unread();
@@ -154,7 +179,6 @@ int serve_command(int argc, char** argv) {
     auto client = llm::make_llm_client(llm);
     spdlog::info("{}", llm.describe());
     sched = std::make_unique<scheduler::Scheduler>(sched_options, *store, registry, client);
-    sched->start();
   }
   std::atomic<bool> accepting{true};
   std::unique_ptr<server::ApiServer> server;
@@ -164,8 +188,14 @@ int serve_command(int argc, char** argv) {
     server->start();
     spdlog::info("listening on http://{}:{} ({})", api.bind, server->port(),
                  run_workers ? "API and workers" : "API only");
-    if (api.bind == "127.0.0.1") spdlog::info("bound to 127.0.0.1 only; use --bind 0.0.0.0 to serve other hosts");
+    if (api.tokens.enabled())
+      spdlog::info("auth on: {} API tokens", api.tokens.size());
+    else
+      spdlog::info("auth off: every caller may do everything; listening on {} only", api.bind);
   }
+  // Workers start only once the port is ours: a second `serve` on a busy
+  // port (same default worker id) must not touch the first one's leases.
+  if (sched) sched->start();
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

@@ -7,12 +7,9 @@
 namespace agentry::server {
 namespace {
 
-// Deeper documents are refused before parsing: serializing them later
-// (into the store, into a reply) recurses once per level and would overflow
-// a handler thread's stack.
-constexpr int kMaxJsonDepth = 128;
-
-int nesting_depth(const std::string& text) {
+// The deepest nesting of objects and arrays in `text`, counted without
+// parsing (and so without recursion), stopping once past `limit`.
+int nesting_depth(const std::string& text, int limit) {
   int depth = 0, deepest = 0;
   bool in_string = false, escaped = false;
   for (const char c : text) {
@@ -27,6 +24,7 @@ int nesting_depth(const std::string& text) {
       in_string = true;
     } else if (c == '{' || c == '[') {
       deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
     } else if (c == '}' || c == ']') {
       --depth;
     }
@@ -71,9 +69,10 @@ bool ApiRequest::body_left_unread() const {
 std::string ApiRequest::read_body() {
   body_read_ = true;
   const auto declared = request_.getContentLength64();
-  if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH && declared > static_cast<int64_t>(max_body_bytes_)) {
+  if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&
+      declared > static_cast<int64_t>(limits_.max_bytes)) {
     body_read_ = false;  // not a byte of it was read
-    throw too_large(max_body_bytes_);
+    throw too_large(limits_.max_bytes);
   }
   std::istream& in = request_.stream();
   std::string body;
@@ -81,9 +80,9 @@ std::string ApiRequest::read_body() {
   while (in) {
     in.read(buffer, sizeof buffer);
     body.append(buffer, static_cast<size_t>(in.gcount()));
-    if (body.size() > max_body_bytes_) {
+    if (body.size() > limits_.max_bytes) {
       body_read_ = false;  // the rest is still on the wire
-      throw too_large(max_body_bytes_);
+      throw too_large(limits_.max_bytes);
     }
   }
   if (in.bad()) throw ApiError(400, "invalid_json", "the request body could not be read completely");
@@ -94,9 +93,10 @@ nlohmann::json ApiRequest::json_body() {
   const std::string text = read_body();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw ApiError(400, "invalid_json", "the request body is empty; send a JSON object");
-  if (nesting_depth(text) > kMaxJsonDepth)
-    throw ApiError(400, "invalid_json",
-                   "the request body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  if (nesting_depth(text, limits_.max_json_depth) > limits_.max_json_depth)
+    throw ApiError(
+        400, "invalid_json",
+        "the request body nests objects and arrays deeper than " + std::to_string(limits_.max_json_depth) + " levels");
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

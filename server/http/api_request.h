@@ -1,5 +1,6 @@
 // One request as a route sees it: the matched path parameters, the query,
-// headers, the request id, and the body read with the size limit applied.
+// headers, the request id, the caller (auth.h), and the body read with the
+// size and nesting limits applied.
 // Lives on the handling thread for the length of one request.
 #pragma once
 
@@ -14,20 +15,30 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <nlohmann/json.hpp>
 
+#include "server/http/auth.h"
+
 namespace agentry::server {
+
+// What a request body may be (ApiOptions sets them).
+struct BodyLimits {
+  size_t max_bytes = 1 << 20;
+  // Deeper JSON is refused before parsing: serializing it later (into the
+  // store, into a reply) recurses once per level.
+  int max_json_depth = 64;
+};
 
 class ApiRequest {
  public:
   using Query = std::vector<std::pair<std::string, std::string>>;
 
   ApiRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string path,
-             Query query, std::string request_id, size_t max_body_bytes)
+             Query query, std::string request_id, BodyLimits limits)
       : request_(request),
         response_(response),
         path_(std::move(path)),
         query_(std::move(query)),
         request_id_(std::move(request_id)),
-        max_body_bytes_(max_body_bytes) {}
+        limits_(limits) {}
 
   const std::string& method() const { return request_.getMethod(); }
   const std::string& path() const { return path_; }
@@ -42,9 +53,14 @@ class ApiRequest {
   bool query_flag(const std::string& name) const;
   std::optional<std::string> header(const std::string& name) const;
 
+  // The authenticated caller; with auth off, the anonymous admin (owner "").
+  const Principal& principal() const { return principal_; }
+  void set_principal(Principal principal) { principal_ = std::move(principal); }
+
   // The body as a JSON value. Throws ApiError: 413 payload_too_large (checked
   // on Content-Length before reading, and while reading a chunked body),
-  // 400 invalid_json (empty, unreadable, malformed or nested too deeply).
+  // 400 invalid_json (empty, unreadable, malformed, or nested deeper than
+  // BodyLimits::max_json_depth).
   nlohmann::json json_body();
   // True when the request carried a body that nobody read: the connection
   // must then close, or its bytes would be parsed as the next request.
@@ -62,7 +78,8 @@ class ApiRequest {
   std::string path_;
   Query query_;
   std::string request_id_;
-  size_t max_body_bytes_;
+  BodyLimits limits_;
+  Principal principal_;
   std::map<std::string, std::string> params_;
   bool body_read_ = false;
 };

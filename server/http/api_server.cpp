@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "server/http/connection_gate.h"
 #include "server/http/http_connection.h"
+#include "server/http/rate_limiter.h"
 #include "server/http/request_handler.h"
 #include "server/http/routes.h"
 
@@ -40,6 +42,23 @@ void reply_overloaded(const Poco::Net::StreamSocket& socket) {
   ::shutdown(fd, SHUT_WR);
 }
 
+// SO_REUSEADDR lets a restarted server bind while its old connections sit in
+// TIME_WAIT; no SO_REUSEPORT (Poco's two-argument bind sets it too), which
+// would let a second server share the port and take half its connections.
+Poco::Net::ServerSocket listen_on(const std::string& bind, int port, int backlog) {
+  Poco::Net::ServerSocket socket;
+  try {
+    socket.bind(Poco::Net::SocketAddress(bind, static_cast<Poco::UInt16>(port)), true, false);
+  } catch (const Poco::Exception& e) {
+    if (e.code() == EADDRINUSE)
+      throw std::runtime_error("port " + std::to_string(port) + " is in use on " + bind +
+                               " (another agentry serve?); stop it or pass --port");
+    throw;
+  }
+  socket.listen(backlog);
+  return socket;
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
@@ -49,8 +68,8 @@ struct ApiServer::Impl {
         metrics(services.metrics ? *services.metrics : server::metrics()),
         cors(options.cors_origins),
         sse(services.store, SseOptions{.max_streams = options.max_sse_streams}, metrics),
-        context{options, services, metrics, sse, cors},
-        handlers(router, cors, metrics, options.max_body_bytes) {
+        context{options, services, metrics, sse, cors, creations},
+        handlers(router, cors, metrics, BodyLimits{options.max_body_bytes, options.max_json_depth}, options.tokens) {
     add_job_routes(router, context);
     add_event_routes(router, context);
     add_script_routes(router, context);
@@ -64,6 +83,7 @@ struct ApiServer::Impl {
   Metrics& metrics;
   CorsPolicy cors;
   SseHub sse;
+  RateLimiter creations;
   RouteContext context;
   Router router;
   RequestHandlerFactory handlers;
@@ -101,12 +121,11 @@ void ApiServer::start() {
   if (m.gate || m.stopped) throw std::logic_error("ApiServer::start called twice");
   const auto& o = m.options;
   if (o.port < 0 || o.port > 65535 || o.max_threads < 1 || o.max_queued < 1 || o.max_sse_streams < 0 ||
-      o.max_body_bytes == 0)
+      o.max_body_bytes == 0 || o.max_json_depth < 1 || o.max_header_bytes < 1024 || o.max_connections_per_ip < 1)
     throw std::invalid_argument(
         "API options out of range: port 0..65535, max_threads >= 1, max_queued >= 1, max_sse_streams >= 0, "
-        "max_body_bytes >= 1");
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(o.bind, static_cast<Poco::UInt16>(o.port)),
-                                 std::max(o.max_queued, 64));
+        "max_body_bytes >= 1, max_json_depth >= 1, max_header_bytes >= 1024, max_connections_per_ip >= 1");
+  Poco::Net::ServerSocket socket = listen_on(o.bind, o.port, std::max(o.max_queued, 64));
   auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
   params->setMaxThreads(o.max_threads);
   params->setMaxQueued(o.max_queued);
@@ -120,6 +139,8 @@ void ApiServer::start() {
   const ConnectionGateOptions gate_options{
       .first_request_timeout = o.receive_timeout,
       .keep_alive_timeout = o.keep_alive_timeout,
+      .max_header_bytes = o.max_header_bytes,
+      .max_per_address = static_cast<size_t>(o.max_connections_per_ip),
   };
   // The gate and the connections refer to each other: the gate dispatches
   // through the dispatcher, whose connections park back at the gate.
@@ -129,8 +150,8 @@ void ApiServer::start() {
       Poco::makeShared<GatedConnectionFactory>(params, m.handlers, *m.gate), *m.pool, params);
   m.sse.start();
   m.gate->start();
-  spdlog::info("http: listening on {}:{} ({} threads, {} event streams)", o.bind, m.port, o.max_threads,
-               o.max_sse_streams);
+  spdlog::info("http: listening on {}:{} ({} threads, {} event streams, auth {})", o.bind, m.port, o.max_threads,
+               o.max_sse_streams, o.tokens.enabled() ? std::to_string(o.tokens.size()) + " tokens" : "off");
 }
 
 void ApiServer::stop() {

@@ -9,8 +9,14 @@
 // Here a connection holds a pool thread only while it has a request to
 // serve: new and keep-alive connections wait on one epoll thread
 // (connection_gate.h) until they send bytes, and event streams do not use
-// pool threads at all (sse_hub.h). A request that has started must arrive
-// within receive_timeout per read.
+// pool threads at all (sse_hub.h). The gate hands a connection over only
+// once its request head (request line and headers) has arrived whole, so
+// clients that send their headers slowly (slowloris) wait there, not on a
+// pool thread; a head must arrive within receive_timeout of the first byte.
+// A body that has started must arrive within receive_timeout per read.
+//
+// Callers are authenticated by API token when ApiOptions::tokens has any
+// (auth.h); with none, every caller may do everything.
 //
 // start() and stop() are called from one thread; everything else the
 // server does runs on its own threads, which use ApiServices concurrently.
@@ -27,6 +33,7 @@
 #include "runtime/jobs/store.h"
 #include "runtime/lua/script_registry.h"
 #include "runtime/scheduler/scheduler.h"
+#include "server/http/auth.h"
 
 namespace agentry::server {
 
@@ -38,6 +45,15 @@ struct ApiOptions {
   int port = 8080;
   // Larger request bodies are refused with 413 (DESIGN default 1 MiB).
   size_t max_body_bytes = 1 << 20;
+  // JSON bodies nested deeper (objects and arrays) are refused with 400.
+  int max_json_depth = 64;
+  // A request line plus headers larger than this is answered 431 and closed.
+  // (Poco also refuses more than 100 header fields, a name over 256 bytes, a
+  // value over 8 KiB and a URI over 16 KiB: 431 or 400.)
+  size_t max_header_bytes = 32 << 10;
+  // Connections from one client address waiting in the gate (idle, or
+  // sending their request head); more are answered 503 and closed.
+  int max_connections_per_ip = 512;
   // Pool threads, i.e. requests served at once. Idle connections use none.
   int max_threads = 64;
   // Requests waiting for a free thread; any beyond this are answered 503
@@ -55,6 +71,8 @@ struct ApiOptions {
   std::filesystem::path web_root;
   // Event streams open at once; more are refused with 503.
   int max_sse_streams = 32;
+  // API tokens; empty: auth off (everyone is the anonymous admin, owner "").
+  TokenSet tokens;
 };
 
 struct ApiServices {
@@ -76,7 +94,8 @@ class ApiServer {
   ApiServer& operator=(const ApiServer&) = delete;
 
   // Binds and starts serving. Throws std::invalid_argument for options out of
-  // range, Poco::Net::NetException when the address cannot be bound (in use).
+  // range, std::runtime_error "port P is in use" when another process (or
+  // server) listens there, Poco::Net::NetException for other bind failures.
   void start();
   // Stops accepting, closes event streams, lets requests in progress finish
   // and joins the pool. Idempotent.

@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <Poco/Net/StreamSocketImpl.h>
 #include <spdlog/spdlog.h>
@@ -21,15 +24,97 @@ namespace {
 
 // How often idle connections are checked for their deadline.
 constexpr std::chrono::milliseconds kSweep{100};
+// Bodies up to this size are waited for here too, so a slow small POST holds
+// no thread either; larger ones (and chunked ones) stream on a pool thread.
+constexpr size_t kBodyWait = 64 << 10;
 
 void check(int rc, const char* what) {
   if (rc < 0) throw std::runtime_error(std::string("connection gate: ") + what + ": " + std::strerror(errno));
 }
 
+// The peer's address without the port, as raw bytes: the per-address key.
+std::string address_key(const sockaddr_storage& peer) {
+  if (peer.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(peer);
+    return std::string(reinterpret_cast<const char*>(&in.sin_addr), sizeof in.sin_addr);
+  }
+  if (peer.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(peer);
+    return std::string(reinterpret_cast<const char*>(&in6.sin6_addr), sizeof in6.sin6_addr);
+  }
+  return {};
+}
+
+std::string address_of(int fd) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) < 0) return {};
+  return address_key(peer);
+}
+
+// Where the head ends (just past its blank line), or 0 while it is
+// incomplete. Lines may end in CRLF or a bare LF, as Poco's parser allows.
+size_t head_end(std::string_view data) {
+  for (size_t i = data.find('\n'); i != std::string_view::npos; i = data.find('\n', i + 1)) {
+    size_t j = i + 1;
+    if (j < data.size() && data[j] == '\r') ++j;
+    if (j < data.size() && data[j] == '\n') return j + 1;
+  }
+  return 0;
+}
+
+// The value of header `name` (lower case, with the colon) in `head`, or "".
+std::string_view header_value(std::string_view head, std::string_view name) {
+  for (size_t line = head.find('\n'); line != std::string_view::npos; line = head.find('\n', line + 1)) {
+    const auto rest = head.substr(line + 1);
+    if (rest.size() < name.size()) return {};
+    bool same = true;
+    for (size_t k = 0; k < name.size() && same; ++k)
+      same = std::tolower(static_cast<unsigned char>(rest[k])) == name[k];
+    if (!same) continue;
+    auto value = rest.substr(name.size(), rest.find('\n') - name.size());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.remove_suffix(1);
+    return value;
+  }
+  return {};
+}
+
+// How many bytes must be here before a request with this head is
+// dispatched: the head, plus a declared body of up to kBodyWait bytes.
+size_t request_size(std::string_view head) {
+  // A client that expects 100 Continue sends its body only after we answer.
+  if (!header_value(head, "expect:").empty()) return head.size();
+  size_t body = 0;
+  for (const char c : header_value(head, "content-length:")) {
+    if (c < '0' || c > '9' || body > kBodyWait) return head.size();  // the parser judges it
+    body = body * 10 + static_cast<size_t>(c - '0');
+  }
+  return head.size() + (body <= kBodyWait ? body : 0);
+}
+
+// A one-off error reply written without blocking; the connection closes after it.
+void refuse(int fd, const char* status, const char* code, const char* message, const char* extra_headers = "") {
+  const std::string body = std::string(R"({"error":{"code":")") + code + R"(","message":")" + message + "\"}}";
+  const std::string reply = std::string("HTTP/1.1 ") + status +
+                            "\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n" +
+                            extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  // Read what the client sent so far: closing over unread input would reset
+  // the connection and lose the reply.
+  char scratch[4096];
+  for (int i = 0; i < 16 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  [[maybe_unused]] const auto n = ::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+}
+
 }  // namespace
 
 ConnectionGate::ConnectionGate(Poco::Net::ServerSocket listener, ConnectionGateOptions options, Dispatch dispatch)
-    : listener_(std::move(listener)), options_(options), dispatch_(std::move(dispatch)) {
+    : listener_(std::move(listener)),
+      options_(options),
+      dispatch_(std::move(dispatch)),
+      peek_(options.max_header_bytes + kBodyWait) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   check(epoll_fd_, "epoll_create1");
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -66,6 +151,7 @@ void ConnectionGate::stop() {
   // their last references go.
   listener_.close();
   idle_.clear();
+  per_address_.clear();
   std::lock_guard lock(mutex_);
   parked_.clear();
 }
@@ -101,10 +187,10 @@ void ConnectionGate::run() {
       } else if (fd == listener_.impl()->sockfd()) {
         accept_all(now);
       } else {
-        ready(fd, events[static_cast<size_t>(i)].events);
+        ready(fd, events[static_cast<size_t>(i)].events, now);
       }
     }
-    for (auto& socket : parked) watch(std::move(socket), now + options_.keep_alive_timeout);
+    for (auto& socket : parked) watch(std::move(socket), now + options_.keep_alive_timeout, true);
     if (now >= next_sweep) {
       close_expired(now);
       next_sweep = now + kSweep;
@@ -121,7 +207,10 @@ void ConnectionGate::run() {
 
 void ConnectionGate::accept_all(SteadyTime now) {
   for (;;) {
-    const int fd = ::accept4(listener_.impl()->sockfd(), nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof peer;
+    const int fd =
+        ::accept4(listener_.impl()->sockfd(), reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -133,46 +222,76 @@ void ConnectionGate::accept_all(SteadyTime now) {
     // The socket owns the descriptor from here on.
     Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
     if (idle_.size() >= options_.max_idle) continue;  // closed as `socket` goes
+    std::string address = address_key(peer);
+    if (const auto held = per_address_.find(address);
+        held != per_address_.end() && held->second >= options_.max_per_address) {
+      refuse(fd, "503 Service Unavailable", "too_many_connections",
+             "this address has too many connections open; reuse one (keep-alive) or close some", "Retry-After: 5\r\n");
+      continue;
+    }
     // Small replies must not wait for Nagle's algorithm.
     socket.setNoDelay(true);
-    watch(std::move(socket), now + options_.first_request_timeout);
+    watch(std::move(socket), now + options_.first_request_timeout, false, std::move(address));
   }
 }
 
-void ConnectionGate::watch(Poco::Net::StreamSocket socket, SteadyTime deadline) {
+void ConnectionGate::watch(Poco::Net::StreamSocket socket, SteadyTime deadline, bool parked, std::string address) {
   const int fd = socket.impl()->sockfd();
+  // Edge-triggered: bytes that stay unread (an incomplete head) report again
+  // only when more arrive. Adding reports bytes already waiting.
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
   ev.data.fd = fd;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) return;  // closed as `socket` goes
-  idle_.insert_or_assign(fd, Idle{std::move(socket), deadline});
+  if (parked) address = address_of(fd);
+  ++per_address_[address];
+  idle_.insert_or_assign(fd, Idle{std::move(socket), deadline, std::move(address), parked, false});
 }
 
-void ConnectionGate::ready(int fd, uint32_t events) {
+void ConnectionGate::forget(std::unordered_map<int, Idle>::iterator it) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->first, nullptr);
+  if (const auto count = per_address_.find(it->second.address); count != per_address_.end() && --count->second == 0)
+    per_address_.erase(count);
+  idle_.erase(it);
+}
+
+void ConnectionGate::ready(int fd, uint32_t events, SteadyTime now) {
   const auto it = idle_.find(fd);
   if (it == idle_.end()) return;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  Poco::Net::StreamSocket socket = std::move(it->second.socket);
-  idle_.erase(it);
-  // A hang-up or error without data: nothing to serve.
-  if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) return;
-  // The client closed its side: serve what it sent before, if anything.
-  // Closing clients would otherwise each take a place in the pool's queue.
-  if (events & EPOLLRDHUP) {
-    char byte;
-    if (::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) return;
+  Idle& idle = it->second;
+  const ssize_t n = ::recv(fd, peek_.data(), peek_.size(), MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) && !(events & (EPOLLERR | EPOLLHUP))) return;
+  // Closed or broken before sending anything: nothing to serve.
+  if (n <= 0) return forget(it);
+  const std::string_view data(peek_.data(), static_cast<size_t>(n));
+  const size_t head = head_end(data);
+  if (head > options_.max_header_bytes || (head == 0 && data.size() >= options_.max_header_bytes)) {
+    refuse(fd, "431 Request Header Fields Too Large", "header_too_large",
+           ("the request line and headers exceed " + std::to_string(options_.max_header_bytes) + " bytes").c_str());
+    return forget(it);
   }
+  if (head == 0 || data.size() < request_size(data.substr(0, head))) {
+    // The client closed its side (or broke) before its request was whole:
+    // no more bytes will come.
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) return forget(it);
+    if (!idle.started) {
+      idle.started = true;
+      // A keep-alive connection's next request gets the same time for its
+      // head as a new connection's first one.
+      if (idle.parked) idle.deadline = now + options_.first_request_timeout;
+    }
+    return;  // edge-triggered: the next bytes report again
+  }
+  Poco::Net::StreamSocket socket = std::move(idle.socket);
+  forget(it);
   dispatch_(socket);
 }
 
 void ConnectionGate::close_expired(SteadyTime now) {
   for (auto it = idle_.begin(); it != idle_.end();) {
-    if (it->second.deadline > now) {
-      ++it;
-      continue;
-    }
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->first, nullptr);
-    it = idle_.erase(it);
+    const auto next = std::next(it);
+    if (it->second.deadline <= now) forget(it);
+    it = next;
   }
 }
 

@@ -5,10 +5,14 @@
 // keep-alive connection between two polls, holds a thread for seconds, and a
 // few dozen of them starve everyone else. The gate accepts connections
 // itself and watches every idle one with epoll on a single thread; only when
-// a connection has bytes to read is it handed to the pool (dispatch), and
-// after each response a keep-alive connection comes back here (park). A new
-// connection must send within first_request_timeout, a parked one within
-// keep_alive_timeout, or it is closed.
+// a connection's request head (request line and headers) has arrived whole —
+// and a small body with it — is it handed to the pool (dispatch), and after
+// each response a keep-alive connection comes back here (park). So a client
+// that dribbles its headers (slowloris) costs a socket, never a thread. A new
+// connection must send its head within first_request_timeout; a parked one
+// must start within keep_alive_timeout and finish within
+// first_request_timeout of its first byte; else it is closed. The bytes stay
+// in the socket (read with MSG_PEEK) for the HTTP parser.
 //
 // Thread-safe: park() is called from pool threads.
 #pragma once
@@ -16,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +35,11 @@ struct ConnectionGateOptions {
   std::chrono::milliseconds keep_alive_timeout{5'000};
   // Idle connections held at once; connections accepted beyond it are closed.
   size_t max_idle = 10'000;
+  // A head that is still incomplete at this size is answered 431 and closed.
+  size_t max_header_bytes = 32 << 10;
+  // Connections from one client address held at once; more are answered
+  // 503 too_many_connections and closed.
+  size_t max_per_address = 512;
 };
 
 class ConnectionGate {
@@ -50,16 +60,20 @@ class ConnectionGate {
   void park(Poco::Net::StreamSocket socket);
 
  private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
   struct Idle {
     Poco::Net::StreamSocket socket;
-    std::chrono::steady_clock::time_point deadline;
+    SteadyTime deadline;
+    std::string address;   // the peer's address bytes, for max_per_address
+    bool parked = false;   // back after a response (not a new connection)
+    bool started = false;  // part of a head has arrived
   };
-  using SteadyTime = std::chrono::steady_clock::time_point;
 
   void run();
   void accept_all(SteadyTime now);
-  void watch(Poco::Net::StreamSocket socket, SteadyTime deadline);
-  void ready(int fd, uint32_t events);
+  void watch(Poco::Net::StreamSocket socket, SteadyTime deadline, bool parked, std::string address = {});
+  void ready(int fd, uint32_t events, SteadyTime now);
+  void forget(std::unordered_map<int, Idle>::iterator it);
   void close_expired(SteadyTime now);
   void pause_accepting(SteadyTime until);
 
@@ -75,6 +89,8 @@ class ConnectionGate {
 
   // Gate thread only.
   std::unordered_map<int, Idle> idle_;
+  std::unordered_map<std::string, size_t> per_address_;  // idle_ entries by address
+  std::vector<char> peek_;                               // ready()'s view of a waiting request
   SteadyTime accept_paused_until_{};
   bool accept_paused_ = false;
   std::thread thread_;

@@ -30,8 +30,8 @@ Reply readiness(RouteContext& ctx) {
 }  // namespace
 
 void add_health_routes(Router& router, RouteContext& ctx) {
-  router.add("GET", "/healthz", [](ApiRequest&) { return Reply::of_json(200, {{"status", "ok"}}); });
-  router.add("GET", "/readyz", [&ctx](ApiRequest&) { return readiness(ctx); });
+  router.add("GET", "/healthz", Access::open, [](ApiRequest&) { return Reply::of_json(200, {{"status", "ok"}}); });
+  router.add("GET", "/readyz", Access::open, [&ctx](ApiRequest&) { return readiness(ctx); });
 }
 
 }  // namespace agentry::server

@@ -9,6 +9,7 @@
 #include <Poco/Timestamp.h>
 
 #include <memory>
+#include <string>
 
 namespace agentry::server {
 namespace {
@@ -61,21 +62,31 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
                                                                                           : After::close;
     } catch (const Poco::Net::NoMessageException&) {
       return After::close;  // the client closed the connection between requests
-    } catch (const Poco::Net::MessageException&) {
-      send_bad_request(session);
+    } catch (const Poco::Net::MessageException& e) {
+      send_bad_request(session, e.message());
       return After::close;
     } catch (const Poco::Exception&) {
       return After::close;  // the connection broke mid-request
     }
   }
 
-  static void send_bad_request(Poco::Net::HTTPServerSession& session) {
+  // Poco's parser limits (100 fields, 256-byte names, 8 KiB values) answer
+  // 431; any other malformed head 400.
+  static void send_bad_request(Poco::Net::HTTPServerSession& session, const std::string& problem) {
+    const bool too_large = problem.find("Too many header fields") != std::string::npos ||
+                           problem.find("Field name too long") != std::string::npos ||
+                           problem.find("Field value too long") != std::string::npos;
     try {
       Poco::Net::HTTPServerResponseImpl response(session);
       response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-      response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      response.setStatusAndReason(too_large ? Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE
+                                            : Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
       response.setKeepAlive(false);
-      response.send();
+      const std::string body =
+          too_large ? R"({"error":{"code":"header_too_large","message":"too many or too long request headers"}})"
+                    : R"({"error":{"code":"invalid_request","message":"the request is not valid HTTP"}})";
+      response.setContentType("application/json; charset=utf-8");
+      response.sendBuffer(body.data(), body.size());
     } catch (const Poco::Exception&) {
       // Nobody left to tell.
     }

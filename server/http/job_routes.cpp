@@ -1,4 +1,7 @@
 // POST/GET /api/v1/jobs, GET/DELETE /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/cancel.
+// A job belongs to the owner of the token that created it; a client token
+// sees only its owner's jobs, and another owner's job answers 404 exactly
+// like a missing one, so ids cannot be probed.
 #include <charconv>
 
 #include "server/http/job_request.h"
@@ -17,6 +20,27 @@ json accepted_body(const jobs::Job& job) {
 
 ApiError job_not_found(const std::string& id) { return not_found("no job with id '" + id.substr(0, 64) + "'"); }
 
+}  // namespace
+
+std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id, bool with_steps) {
+  auto job = ctx.services.store.get(id, with_steps);
+  const auto& caller = req.principal();
+  if (job && caller.sees_only_own_jobs() && job->owner != caller.owner) return std::nullopt;
+  return job;
+}
+
+namespace {
+
+void limit_creation_rate(RouteContext& ctx, const Principal& caller) {
+  if (caller.name.empty()) return;  // auth off
+  if (const auto wait = ctx.creations.take(caller.name, caller.rate_per_minute, caller.burst))
+    throw ApiError(429, "rate_limited",
+                   "the token '" + caller.name + "' may create " + std::to_string(caller.rate_per_minute) +
+                       " jobs a minute (bursts of " + std::to_string(caller.burst) + "); retry in " +
+                       std::to_string(wait->count()) + " s")
+        .with_header("Retry-After", std::to_string(wait->count()));
+}
+
 Reply create_job(RouteContext& ctx, ApiRequest& req) {
   if (!ctx.services.accepting())
     throw ApiError(503, "shutting_down", "this server is shutting down and takes no new jobs; retry shortly")
@@ -26,7 +50,9 @@ Reply create_job(RouteContext& ctx, ApiRequest& req) {
   if (!scripts)
     throw ApiError(503, "scripts_unavailable", "no scripts are loaded yet; see GET /api/v1/scripts for errors")
         .with_header("Retry-After", "5");
-  const jobs::NewJob job = parse_new_job(body, req.header("Idempotency-Key"), *scripts);
+  jobs::NewJob job = parse_new_job(body, req.header("Idempotency-Key"), *scripts);
+  job.owner = req.principal().owner;
+  limit_creation_rate(ctx, req.principal());
   jobs::CreateResult created;
   try {
     created = ctx.services.store.create(job);
@@ -43,9 +69,9 @@ Reply create_job(RouteContext& ctx, ApiRequest& req) {
 Reply get_job(RouteContext& ctx, ApiRequest& req) {
   const auto& id = req.param("id");
   const bool steps = req.query_flag("steps");
-  const auto job = ctx.services.store.get(id, steps);
+  const auto job = visible_job(ctx, req, id, steps);
   if (!job) throw job_not_found(id);
-  return Reply::of_json(200, jobs::job_document(*job, false, steps));
+  return Reply::of_json(200, jobs::job_document(*job, req.query_flag("input"), steps));
 }
 
 int parse_limit(const std::optional<std::string>& text) {
@@ -68,6 +94,7 @@ Reply list_jobs(RouteContext& ctx, ApiRequest& req) {
   query.limit = parse_limit(req.query("limit"));
   query.cursor = req.query("cursor").value_or("");
   query.with_result = req.query_flag("result");
+  if (req.principal().sees_only_own_jobs()) query.owner = req.principal().owner;
   jobs::JobPage page;
   try {
     page = ctx.services.store.list(query);
@@ -90,6 +117,8 @@ Reply list_jobs(RouteContext& ctx, ApiRequest& req) {
 Reply cancel_job(RouteContext& ctx, ApiRequest& req) {
   const auto& id = req.param("id");
   auto& store = ctx.services.store;
+  // Owners never change, so checking before cancelling is no race.
+  if (req.principal().sees_only_own_jobs() && !visible_job(ctx, req, id, false)) throw job_not_found(id);
   switch (store.cancel(id)) {
     case jobs::CancelResult::not_found: throw job_not_found(id);
     case jobs::CancelResult::already_finished: {
@@ -119,11 +148,12 @@ Reply delete_job(RouteContext& ctx, ApiRequest& req) {
 }  // namespace
 
 void add_job_routes(Router& router, RouteContext& ctx) {
-  router.add("POST", "/api/v1/jobs", [&ctx](ApiRequest& req) { return create_job(ctx, req); });
-  router.add("GET", "/api/v1/jobs", [&ctx](ApiRequest& req) { return list_jobs(ctx, req); });
-  router.add("GET", "/api/v1/jobs/{id}", [&ctx](ApiRequest& req) { return get_job(ctx, req); });
-  router.add("DELETE", "/api/v1/jobs/{id}", [&ctx](ApiRequest& req) { return delete_job(ctx, req); });
-  router.add("POST", "/api/v1/jobs/{id}/cancel", [&ctx](ApiRequest& req) { return cancel_job(ctx, req); });
+  router.add("POST", "/api/v1/jobs", Access::write, [&ctx](ApiRequest& req) { return create_job(ctx, req); });
+  router.add("GET", "/api/v1/jobs", Access::read, [&ctx](ApiRequest& req) { return list_jobs(ctx, req); });
+  router.add("GET", "/api/v1/jobs/{id}", Access::read, [&ctx](ApiRequest& req) { return get_job(ctx, req); });
+  router.add("DELETE", "/api/v1/jobs/{id}", Access::admin, [&ctx](ApiRequest& req) { return delete_job(ctx, req); });
+  router.add("POST", "/api/v1/jobs/{id}/cancel", Access::write,
+             [&ctx](ApiRequest& req) { return cancel_job(ctx, req); });
 }
 
 }  // namespace agentry::server

@@ -58,7 +58,7 @@ Reply scrape(RouteContext& ctx) {
 }  // namespace
 
 void add_metrics_route(Router& router, RouteContext& ctx) {
-  router.add("GET", "/metrics", [&ctx](ApiRequest&) { return scrape(ctx); });
+  router.add("GET", "/metrics", Access::admin, [&ctx](ApiRequest&) { return scrape(ctx); });
 }
 
 }  // namespace agentry::server

@@ -87,21 +87,54 @@ void send(Poco::Net::HTTPServerResponse& response, const Reply& reply) {
   }
 }
 
+// The route whose token may come in the query: EventSource cannot send headers.
+constexpr const char* kEventsRoute = "/api/v1/jobs/{id}/events";
+
+ApiError unauthorized(const std::string& message, const char* bearer_error) {
+  std::string challenge = "Bearer realm=\"agentry\"";
+  if (*bearer_error) challenge += std::string(", error=\"") + bearer_error + "\"";
+  return ApiError(401, "unauthorized", message).with_header("WWW-Authenticate", challenge);
+}
+
 class ApiRequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  ApiRequestHandler(const Router& router, const CorsPolicy& cors, Metrics& metrics, size_t max_body_bytes)
-      : router_(router), cors_(cors), metrics_(metrics), max_body_bytes_(max_body_bytes) {}
+  ApiRequestHandler(const Router& router, const CorsPolicy& cors, Metrics& metrics, BodyLimits limits,
+                    const TokenSet& tokens)
+      : router_(router), cors_(cors), metrics_(metrics), limits_(limits), tokens_(tokens) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
  private:
   Reply dispatch(ApiRequest& api, const std::string& origin, std::string& route);
+  Principal authenticate(const ApiRequest& api, Access access, const std::string& route) const;
 
   const Router& router_;
   const CorsPolicy& cors_;
   Metrics& metrics_;
-  size_t max_body_bytes_;
+  BodyLimits limits_;
+  const TokenSet& tokens_;
 };
+
+// Never puts the presented token into a message: errors, logs and metrics
+// name tokens by their configured name only.
+Principal ApiRequestHandler::authenticate(const ApiRequest& api, Access access, const std::string& route) const {
+  if (!tokens_.enabled() || access == Access::open) return Principal{};
+  std::optional<std::string> token;
+  if (const auto header = api.header("Authorization")) {
+    token = bearer_token(*header);
+    if (!token) throw unauthorized("the Authorization header must be 'Bearer <token>'", "invalid_request");
+  } else if (route == kEventsRoute) {
+    token = api.query("access_token");
+  }
+  if (!token) throw unauthorized("this API needs a token: send 'Authorization: Bearer <token>'", "");
+  auto principal = tokens_.authenticate(*token);
+  if (!principal) throw unauthorized("the token is not valid; ask an admin for a current one", "invalid_token");
+  if (!principal->may(access))
+    throw ApiError(403, "forbidden",
+                   "the token '" + principal->name + "' has role " + std::string(to_string(principal->role)) +
+                       ", which may not " + api.method() + " " + route);
+  return std::move(*principal);
+}
 
 Reply ApiRequestHandler::dispatch(ApiRequest& api, const std::string& origin, std::string& route) {
   auto match = router_.match(api.method(), api.path());
@@ -117,6 +150,7 @@ Reply ApiRequestHandler::dispatch(ApiRequest& api, const std::string& origin, st
     throw ApiError(405, "method_not_allowed",
                    api.method() + " is not allowed on " + match.route + "; allowed: " + join(match.allowed))
         .with_header("Allow", join(match.allowed));
+  api.set_principal(authenticate(api, match.access, match.route));
   api.set_params(std::move(match.params));
   return (*match.handler)(api);
 }
@@ -133,16 +167,16 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   Reply reply;
   try {
     Poco::URI uri(request.getURI());
-    api = std::make_unique<ApiRequest>(request, response, uri.getPath(), uri.getQueryParameters(), request_id,
-                                       max_body_bytes_);
+    api = std::make_unique<ApiRequest>(request, response, uri.getPath(), uri.getQueryParameters(), request_id, limits_);
     reply = dispatch(*api, origin, route);
   } catch (const ApiError& e) {
     reply = error_reply(e);
   } catch (const jobs::StoreError& e) {
     spdlog::warn("request {}: job store: {}", request_id, e.what());
     reply = error_reply(store_unavailable(e.what()));
-  } catch (const Poco::SyntaxException& e) {
-    reply = error_reply(ApiError(400, "invalid_request", "the request URI is malformed: " + e.message()));
+  } catch (const Poco::SyntaxException&) {
+    // Poco's message quotes the URI, which may carry an access_token.
+    reply = error_reply(ApiError(400, "invalid_request", "the request URI is malformed"));
   } catch (const Poco::Exception& e) {
     spdlog::error("request {}: {}", request_id, e.displayText());
     reply = error_reply(ApiError(500, "internal", "internal error; quote request id " + request_id));
@@ -185,7 +219,7 @@ std::string request_id_for(const std::string& sent) {
 
 Poco::Net::HTTPRequestHandler* RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
   // Poco takes ownership of the handler and deletes it after the request.
-  return std::make_unique<ApiRequestHandler>(router_, cors_, metrics_, max_body_bytes_).release();
+  return std::make_unique<ApiRequestHandler>(router_, cors_, metrics_, limits_, tokens_).release();
 }
 
 }  // namespace agentry::server

@@ -1,11 +1,14 @@
 // The one Poco request handler: gives each request an id, applies CORS,
-// routes it, turns exceptions into the API error shape, sends the reply,
-// then counts and logs it (method, route pattern, status, time, request id;
-// never bodies or credentials).
+// routes it, authenticates the caller against the route's Access (auth.h),
+// turns exceptions into the API error shape, sends the reply, then counts and
+// logs it (method, route pattern, status, time, request id; never bodies,
+// query strings or credentials).
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
+#include "server/http/api_request.h"
+#include "server/http/auth.h"
 #include "server/http/cors.h"
 #include "server/http/metrics.h"
 #include "server/http/router.h"
@@ -15,8 +18,10 @@ namespace agentry::server {
 class RequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   // Everything passed must outlive the factory.
-  RequestHandlerFactory(const Router& router, const CorsPolicy& cors, Metrics& metrics, size_t max_body_bytes)
-      : router_(router), cors_(cors), metrics_(metrics), max_body_bytes_(max_body_bytes) {}
+  // An empty `tokens` turns auth off: every caller is the anonymous admin.
+  RequestHandlerFactory(const Router& router, const CorsPolicy& cors, Metrics& metrics, BodyLimits limits,
+                        const TokenSet& tokens)
+      : router_(router), cors_(cors), metrics_(metrics), limits_(limits), tokens_(tokens) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
@@ -24,7 +29,8 @@ class RequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory 
   const Router& router_;
   const CorsPolicy& cors_;
   Metrics& metrics_;
-  size_t max_body_bytes_;
+  BodyLimits limits_;
+  const TokenSet& tokens_;
 };
 
 // The client's X-Request-Id when it is 1..64 characters of [A-Za-z0-9._:-],

@@ -50,9 +50,9 @@ std::vector<std::string> split_path(std::string_view path) {
   return segments;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
   auto segments = split_path(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), access, std::move(handler)});
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
@@ -66,6 +66,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     if (result.route.empty()) result.route = route.pattern;
     if (route.method == method && !result.handler) {
       result.handler = &route.handler;
+      result.access = route.access;
       result.route = route.pattern;
       result.params = std::move(*params);
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/http/api_request.h"
+#include "server/http/auth.h"
 #include "server/http/reply.h"
 
 namespace agentry::server {
@@ -19,6 +20,7 @@ using Handler = std::function<Reply(ApiRequest&)>;
 
 struct RouteMatch {
   const Handler* handler = nullptr;  // null: no route for this method
+  Access access = Access::open;      // what the matched route asks of its caller
   std::string route;                 // the pattern; empty when no pattern matched the path
   std::map<std::string, std::string> params;
   std::vector<std::string> allowed;  // methods the path has (for 405 and OPTIONS)
@@ -26,7 +28,8 @@ struct RouteMatch {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  // `access`: who may call the route (auth.h); checked before the handler runs.
+  void add(std::string method, std::string pattern, Access access, Handler handler);
   RouteMatch match(std::string_view method, std::string_view path) const;
 
  private:
@@ -34,6 +37,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
+    Access access;
     Handler handler;
   };
   std::vector<Route> routes_;

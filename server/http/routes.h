@@ -6,6 +6,7 @@
 #include "server/http/api_server.h"
 #include "server/http/cors.h"
 #include "server/http/metrics.h"
+#include "server/http/rate_limiter.h"
 #include "server/http/router.h"
 #include "server/http/sse_hub.h"
 
@@ -17,6 +18,7 @@ struct RouteContext {
   Metrics& metrics;
   SseHub& sse;
   const CorsPolicy& cors;
+  RateLimiter& creations;  // job creations per token
 };
 
 void add_job_routes(Router& router, RouteContext& ctx);     // job_routes.cpp
@@ -25,5 +27,9 @@ void add_script_routes(Router& router, RouteContext& ctx);  // script_routes.cpp
 void add_health_routes(Router& router, RouteContext& ctx);  // health_routes.cpp
 void add_metrics_route(Router& router, RouteContext& ctx);  // metrics_route.cpp
 void add_static_routes(Router& router, RouteContext& ctx);  // static_files.cpp
+
+// The job `id` when it exists and the caller may see it (a client token only
+// its owner's jobs); job_routes.cpp.
+std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id, bool with_steps);
 
 }  // namespace agentry::server

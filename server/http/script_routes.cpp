@@ -85,10 +85,10 @@ Reply reload_scripts(RouteContext& ctx) {
 }  // namespace
 
 void add_script_routes(Router& router, RouteContext& ctx) {
-  router.add("GET", "/api/v1/pipelines", [&ctx](ApiRequest&) { return list_pipelines(ctx); });
-  router.add("GET", "/api/v1/agents", [&ctx](ApiRequest&) { return list_agents(ctx); });
-  router.add("GET", "/api/v1/scripts", [&ctx](ApiRequest&) { return describe_scripts(ctx); });
-  router.add("POST", "/api/v1/scripts/reload", [&ctx](ApiRequest&) { return reload_scripts(ctx); });
+  router.add("GET", "/api/v1/pipelines", Access::read, [&ctx](ApiRequest&) { return list_pipelines(ctx); });
+  router.add("GET", "/api/v1/agents", Access::read, [&ctx](ApiRequest&) { return list_agents(ctx); });
+  router.add("GET", "/api/v1/scripts", Access::read, [&ctx](ApiRequest&) { return describe_scripts(ctx); });
+  router.add("POST", "/api/v1/scripts/reload", Access::admin, [&ctx](ApiRequest&) { return reload_scripts(ctx); });
 }
 
 }  // namespace agentry::server

@@ -67,8 +67,9 @@ Reply serve(const fs::path& root, const std::string& relative) {
 void add_static_routes(Router& router, RouteContext& ctx) {
   if (ctx.options.web_root.empty()) return;
   const fs::path root = ctx.options.web_root;
-  router.add("GET", "/", [root](ApiRequest&) { return serve(root, "index.html"); });
-  router.add("GET", "/static/{file*}", [root](ApiRequest& req) { return serve(root, req.param("file")); });
+  router.add("GET", "/", Access::open, [root](ApiRequest&) { return serve(root, "index.html"); });
+  router.add("GET", "/static/{file*}", Access::open,
+             [root](ApiRequest& req) { return serve(root, req.param("file")); });
 }
 
 }  // namespace agentry::server

@@ -15,9 +15,9 @@ BOOST_AUTO_TEST_SUITE(router_metrics)
 
 BOOST_AUTO_TEST_CASE(router_matches_patterns_and_lists_allowed_methods) {
   Router router;
-  router.add("GET", "/api/v1/jobs/{id}", [](ApiRequest&) { return Reply::empty(200); });
-  router.add("DELETE", "/api/v1/jobs/{id}", [](ApiRequest&) { return Reply::empty(204); });
-  router.add("GET", "/static/{file*}", [](ApiRequest&) { return Reply::empty(200); });
+  router.add("GET", "/api/v1/jobs/{id}", Access::read, [](ApiRequest&) { return Reply::empty(200); });
+  router.add("DELETE", "/api/v1/jobs/{id}", Access::admin, [](ApiRequest&) { return Reply::empty(204); });
+  router.add("GET", "/static/{file*}", Access::open, [](ApiRequest&) { return Reply::empty(200); });
 
   auto m = router.match("GET", "/api/v1/jobs/abc/");
   BOOST_TEST(m.handler != nullptr);
