@@ -1,10 +1,13 @@
 // agentry: one binary for the service (serve, worker, migrate), the
 // in-process runner (run, check) and the test tools (mock-llm).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 
+#include "runtime/log/logging.h"
 #include "server/cli/args.h"
 #include "server/cli/commands.h"
 #include "server/mock_llm_server.h"
@@ -31,14 +34,48 @@ usage: agentry COMMAND [options]
   mock-llm   an OpenAI-compatible mock server for tests and demos (--port, --latency-ms, ...)
   version    print the version
 
+Every command: --log-level trace|debug|info|warn|error|off (AGENTRY_LOG_LEVEL, default info),
+--log-format text|json (AGENTRY_LOG_FORMAT; json: one object per line on stderr).
+
 Defaults: database sqlite:agentry.db (AGENTRY_DB), scripts ./scripts (AGENTRY_SCRIPTS),
 LLM mock unless OPENAI_API_KEY is set. See README.md.
 )";
+
+// Logging options from the environment, then the flags (which win); the
+// flags are taken out of argv so no command has to know them.
+void configure_logging(int& argc, char** argv) {
+  using namespace agentry;
+  log::LogOptions options;
+  auto pick = [&](const char* env, const char* flag) -> std::optional<std::string> {
+    auto v = cli::take_option(argc, argv, flag);
+    if (v) return v;
+    if (const char* e = std::getenv(env); e && *e) return std::string(e);
+    return std::nullopt;
+  };
+  if (auto v = pick("AGENTRY_LOG_FORMAT", "log-format")) {
+    auto format = log::parse_log_format(*v);
+    if (!format) throw cli::UsageError("--log-format must be text or json, got '" + *v + "'");
+    options.format = *format;
+  }
+  if (auto v = pick("AGENTRY_LOG_LEVEL", "log-level")) {
+    auto level = log::parse_log_level(*v);
+    if (!level)
+      throw cli::UsageError("--log-level must be trace, debug, info, warn, error, critical or off, got '" + *v + "'");
+    options.level = *level;
+  }
+  log::configure_logging(options);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace agentry::cli;
+  try {
+    configure_logging(argc, argv);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "agentry: %s\n", e.what());
+    return 2;
+  }
   if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

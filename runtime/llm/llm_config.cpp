@@ -7,6 +7,7 @@
 #include "runtime/llm/http_endpoint.h"
 #include "runtime/llm/mock_provider.h"
 #include "runtime/llm/openai_provider.h"
+#include "runtime/log/logging.h"
 
 namespace agentry::llm {
 
@@ -115,6 +116,7 @@ std::shared_ptr<LlmProvider> make_llm_provider(const LlmConfig& config) {
     OpenAiOptions options;
     options.base_url = config.base_url;
     options.api_key = config.api_key;
+    log::add_secret(config.api_key);  // whatever message carries it, no log line shows it
     options.default_model = config.model;
     options.ca_file = config.ca_file;
     options.connect_timeout = config.connect_timeout;

@@ -48,8 +48,7 @@ int load_chunk(lua_State* L, JobHost& host) {
   }
   // Our own precompiled bytecode of a validated text file.
   const std::string chunkname = "@" + chunk->file;
-  if (luaL_loadbuffer(L, chunk->bytecode.data(), chunk->bytecode.size(), chunkname.c_str()) != 0)
-    return lua_error(L);
+  if (luaL_loadbuffer(L, chunk->bytecode.data(), chunk->bytecode.size(), chunkname.c_str()) != 0) return lua_error(L);
   return 1;
 }
 
@@ -136,8 +135,7 @@ int step_completed(lua_State* L, JobHost& host) {
   if (const AgentDef* def = host.snapshot().find_agent(agent))
     for (const auto& field : def->required_outputs)
       if (!output.contains(field))
-        return luaL_error(L, "agent %s returned no '%s' (declared in output.required)", agent.c_str(),
-                          field.c_str());
+        return luaL_error(L, "agent %s returned no '%s' (declared in output.required)", agent.c_str(), field.c_str());
   if (output.dump().size() > host.options().max_output_bytes)
     return luaL_error(L, "agent %s returned more than %d bytes", agent.c_str(),
                       static_cast<int>(host.options().max_output_bytes));
@@ -173,6 +171,7 @@ int step_failed(lua_State* L, JobHost& host) {
   }
   jobs::StepRecord* open = host.find_open_step(key);
   jobs::StepRecord step = open ? *open : jobs::StepRecord{.key = key, .agent = agent, .started_at = now_ms()};
+  message = truncated(std::move(message), kMaxMessageBytes);
   step.status = "failed";
   step.error = message;
   step.raw_reply = host.raw_reply_for(key);
@@ -184,8 +183,8 @@ int step_failed(lua_State* L, JobHost& host) {
 
 int step_replayed(lua_State* L, JobHost& host) {
   const std::string agent = check_string(L, 2);
-  jobs::Progress p = progress_after(host, agent, static_cast<int>(luaL_checkinteger(L, 3)),
-                                    static_cast<int>(luaL_checkinteger(L, 4)));
+  jobs::Progress p =
+      progress_after(host, agent, static_cast<int>(luaL_checkinteger(L, 3)), static_cast<int>(luaL_checkinteger(L, 4)));
   p.message = "Agent " + agent + " restored from checkpoint";
   host.set_progress(p, {});
   return 0;
@@ -196,7 +195,7 @@ int progress(lua_State* L, JobHost& host) {
   jobs::Progress p = host.progress();
   const double pct = luaL_checknumber(L, 1);
   p.percentage = std::isfinite(pct) ? std::clamp(pct, 0.0, 100.0) : p.percentage;
-  if (lua_gettop(L) >= 2 && !lua_isnil(L, 2)) p.message = luaL_checkstring(L, 2);
+  if (lua_gettop(L) >= 2 && !lua_isnil(L, 2)) p.message = truncated(luaL_checkstring(L, 2), kMaxMessageBytes);
   host.set_progress(p, {});
   return 0;
 }
@@ -231,6 +230,16 @@ int cancelled(lua_State* L, JobHost& host) {
   return 1;
 }
 
+int enter_agent_limits(lua_State* L, JobHost& host) {
+  lua_pushinteger(L, host.enter_agent_limits(check_string(L, 1)));
+  return 1;
+}
+
+int apply_agent_limits(lua_State* L, JobHost& host) {
+  host.apply_agent_limits(static_cast<int>(luaL_optinteger(L, 1, 0)));
+  return 0;
+}
+
 int sleep(lua_State* L, JobHost& host) {
   const double seconds = luaL_checknumber(L, 1);
   if (!(seconds >= 0.0) || seconds > 3600.0) return luaL_error(L, "sleep: seconds must be within 0..3600");
@@ -258,6 +267,8 @@ void register_job_primitives(lua_State* L, JobHost* host) {
   set_primitive<log>(L, host, "log");
   set_primitive<cancelled>(L, host, "cancelled");
   set_primitive<sleep>(L, host, "sleep");
+  set_primitive<enter_agent_limits>(L, host, "enter_agent_limits");
+  set_primitive<apply_agent_limits>(L, host, "apply_agent_limits");
 }
 
 }  // namespace agentry::lua

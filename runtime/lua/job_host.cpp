@@ -2,6 +2,8 @@
 
 #include <lua.hpp>
 
+#include "runtime/log/log_context.h"
+
 namespace agentry::lua {
 
 using jobs::Event;
@@ -9,14 +11,13 @@ using jobs::now_ms;
 
 namespace {
 constexpr size_t kMaxEventName = 64;
-constexpr size_t kMaxEventDetails = 64 * 1024;
+}  // namespace
 
 std::string truncated(std::string s, size_t limit) {
   if (s.size() <= limit) return s;
   s.resize(limit);
   return s + "…[truncated]";
 }
-}  // namespace
 
 // Forwards retry and capacity notices of a call running on another thread.
 class JobHost::Listener final : public llm::CallListener {
@@ -34,8 +35,8 @@ class JobHost::Listener final : public llm::CallListener {
   std::string key_;
 };
 
-JobHost::JobHost(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
-                 JobControl& control, const JobRequest& request, const RunOptions& options, Sandbox& sandbox)
+JobHost::JobHost(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal, JobControl& control,
+                 const JobRequest& request, const RunOptions& options, Sandbox& sandbox)
     : snapshot_(snapshot),
       llm_(llm),
       journal_(journal),
@@ -51,6 +52,7 @@ JobHost::~JobHost() {
   finishing_ = true;
   for (auto& t : call_threads_)
     if (t.joinable()) t.join();
+  sandbox_.set_agent_limits(nullptr);  // they die with this host
 }
 
 void JobHost::push_host_table(lua_State* L) {
@@ -83,14 +85,18 @@ void JobHost::check_stopped(lua_State* L) {
   flush_posted();
   if (sandbox_.stop_reason() == StopReason::none) {
     const StopReason r = control_.reason();
-    if (r == StopReason::none) return;
-    sandbox_.request_stop(r);
+    if (r != StopReason::none)
+      sandbox_.request_stop(r);
+    else if (sandbox_.agent_deadline_passed())
+      sandbox_.note_agent_timeout();
+    else
+      return;
   }
   const StopReason r = sandbox_.stop_reason();
-  const char* code = r == StopReason::cancelled ? "cancelled"
-                     : r == StopReason::timeout ? "timeout"
-                     : r == StopReason::lease_lost ? "lease_lost"
-                                                   : "script_error";
+  const char* code = r == StopReason::cancelled                                   ? "cancelled"
+                     : r == StopReason::timeout || r == StopReason::agent_timeout ? "timeout"
+                     : r == StopReason::lease_lost                                ? "lease_lost"
+                                                                                  : "script_error";
   raise(L, code, sandbox_.stop_message());
 }
 
@@ -122,8 +128,8 @@ void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, 
 }
 
 void JobHost::log(std::string event, std::string details) {
-  journal_.log(Event{0, now_ms(), truncated(std::move(event), kMaxEventName),
-                     truncated(std::move(details), kMaxEventDetails)});
+  journal_.log(
+      Event{0, now_ms(), truncated(std::move(event), kMaxEventName), truncated(std::move(details), kMaxMessageBytes)});
 }
 
 void JobHost::post_retry(const std::string& key, const std::string& agent, int n, const std::string& reason,
@@ -174,6 +180,33 @@ void JobHost::account_reply(const std::string& key, const llm::ChatReply& reply)
   }
 }
 
+int JobHost::enter_agent_limits(const std::string& agent) {
+  const AgentDef* def = snapshot_.find_agent(agent);
+  if (!def || (!def->memory_bytes && !def->timeout_seconds)) return 0;
+  const AgentLimits* outer = sandbox_.agent_limits();
+  AgentLimits limits;
+  limits.agent = agent;
+  const size_t ceiling = outer ? outer->memory_cap : options_.limits.memory_bytes;
+  limits.memory_cap = ceiling;
+  if (def->memory_bytes) {
+    limits.memory_declared = *def->memory_bytes;
+    limits.memory_cap = std::min(ceiling, sandbox_.memory_used() + *def->memory_bytes);
+  }
+  limits.deadline = outer ? outer->deadline : std::chrono::steady_clock::time_point::max();
+  if (def->timeout_seconds) {
+    limits.timeout_seconds = *def->timeout_seconds;
+    limits.deadline =
+        std::min(limits.deadline, std::chrono::steady_clock::now() + std::chrono::seconds(*def->timeout_seconds));
+  }
+  agent_limits_.push_back(std::make_unique<AgentLimits>(std::move(limits)));
+  return static_cast<int>(agent_limits_.size());
+}
+
+void JobHost::apply_agent_limits(int handle) {
+  if (handle < 0 || handle > static_cast<int>(agent_limits_.size())) throw std::runtime_error("unknown agent limits");
+  sandbox_.set_agent_limits(handle == 0 ? nullptr : agent_limits_[static_cast<size_t>(handle) - 1].get());
+}
+
 void JobHost::remember_raw_reply(const std::string& key, const std::string& raw) { raw_replies_[key] = raw; }
 
 std::string JobHost::raw_reply_for(const std::string& key) const {
@@ -181,7 +214,9 @@ std::string JobHost::raw_reply_for(const std::string& key) const {
   return it == raw_replies_.end() ? std::string{} : it->second;
 }
 
-bool JobHost::CallStop::stop_requested() const { return host_.finishing_ || host_.control_.stop_requested(); }
+bool JobHost::CallStop::stop_requested() const {
+  return host_.finishing_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
+}
 
 bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
   const auto until = std::chrono::steady_clock::now() + d;
@@ -203,6 +238,7 @@ int JobHost::start_call(std::string key, llm::ChatRequest request) {
   call->key = std::move(key);
   call->request = std::move(request);
   call_threads_.emplace_back([this, call] {
+    const log::ScopedJobId log_context(request_.job_id);
     Listener listener(*this, call->key);
     try {
       call->reply = llm_.chat(call->request, call_stop_, listener);
@@ -233,8 +269,7 @@ int JobHost::wait_any_call(lua_State* L) {
       }
       if (calls_.empty()) throw std::runtime_error("no LLM call in flight");
       // Wake on a finished call or a posted notice; poll the stop state too.
-      wake_.wait_for(lock, std::chrono::milliseconds(50),
-                     [&] { return !finished_calls_.empty() || !posted_.empty(); });
+      wake_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !finished_calls_.empty() || !posted_.empty(); });
     }
     check_stopped(L);
   }

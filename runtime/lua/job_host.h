@@ -64,6 +64,14 @@ class JobHost {
   // Stores a finished step with the progress after it, in one journal write.
   void checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<jobs::Event> events);
   void log(std::string event, std::string details);
+
+  // --- per-agent limits (prelude's run_agent and parallel.map)
+  // Records the limits `agent` runs under (its memory_mb and timeout within
+  // the limits in force now) and returns a handle for apply_agent_limits;
+  // 0 when the agent declares none (the limits in force stay).
+  int enter_agent_limits(const std::string& agent);
+  // Makes the limits of `handle` (0: the job's own) the ones in force.
+  void apply_agent_limits(int handle);
   // Writes pending events posted by LLM call threads (retries, waits).
   void flush_posted();
 
@@ -102,6 +110,8 @@ class JobHost {
   std::thread::id owner_thread_;
 
   std::map<std::string, jobs::StepRecord> open_steps_;
+  // Limits of every agent started in this job; stable addresses for the sandbox.
+  std::vector<std::unique_ptr<AgentLimits>> agent_limits_;
   std::map<std::string, std::string> raw_replies_;
   jobs::Progress progress_;
   jobs::JobTotals totals_;
@@ -134,6 +144,12 @@ class JobHost {
   CallStop call_stop_{*this};
   int next_call_id_ = 1;
 };
+
+// Largest text a script can put into one stored message (log details, a
+// progress message, a step's or the job's error): longer text is cut.
+constexpr size_t kMaxMessageBytes = 64 * 1024;
+// `s` cut to `limit` bytes with a "…[truncated]" marker when it is longer.
+std::string truncated(std::string s, size_t limit);
 
 // Each primitive group registers its functions into the table on the top of
 // the stack, as closures over the host.

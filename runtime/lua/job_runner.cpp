@@ -25,6 +25,8 @@ jobs::JobError describe_error(lua_State* L, int index) {
   } else if (lua_isnil(L, index)) {
     error.message = "error(nil) raised";
   }
+  error.reason = truncated(std::move(error.reason), 64);
+  error.message = truncated(std::move(error.message), kMaxMessageBytes);
   return error;
 }
 
@@ -40,9 +42,8 @@ std::optional<JobOutcome> stopped_outcome(const Sandbox& sandbox, const JobContr
       out.status = jobs::JobStatus::cancelled;
       out.error = jobs::JobError{"cancelled", "the job was cancelled"};
       return out;
-    case StopReason::timeout:
-      out.error = jobs::JobError{"timeout", "the job exceeded its timeout"};
-      return out;
+    case StopReason::timeout: out.error = jobs::JobError{"timeout", "the job exceeded its timeout"}; return out;
+    case StopReason::agent_timeout: out.error = jobs::JobError{"timeout", sandbox.stop_message()}; return out;
     case StopReason::lease_lost:
       out.lease_lost = true;
       out.error = jobs::JobError{"lease_lost", "the worker lost the job's lease"};
@@ -64,7 +65,6 @@ bool open_job_state(Sandbox& sandbox, JobHost& host) {
   return lua_pcall(L, 1, 1, 0) == 0;
 }
 
-
 }  // namespace
 
 size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& options) {
@@ -78,8 +78,8 @@ size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& optio
   return sandbox.memory_used();
 }
 
-JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
-                   JobControl& control, const JobRequest& request, const RunOptions& options) {
+JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal, JobControl& control,
+                   const JobRequest& request, const RunOptions& options) {
   const PipelineDef* pipeline = snapshot.find_pipeline(request.pipeline);
   const bool single_agent = !request.agent.empty();
   if (single_agent ? !snapshot.find_agent(request.agent) : !pipeline) {

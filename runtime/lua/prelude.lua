@@ -96,7 +96,7 @@ local function current_scope()
   local co = coroutine.running() or MAIN
   local s = scopes[co]
   if not s then
-    s = { prefix = "", counter = 0, step = nil }
+    s = { prefix = "", counter = 0, step = nil, limits = 0 }
     scopes[co] = s
   end
   return s
@@ -169,12 +169,19 @@ local function run_agent(name, agent_input)
   local def = definition("agent", name)
   if type(def.run) ~= "function" then error("agent " .. name .. " has no run function", 2) end
   local ctx = { outputs = outputs, previous = previous, job_id = host.job_id, agent = name }
-  local outer_step = scope.step
+  local outer_step, outer_limits = scope.step, scope.limits
   local outer_prefix, outer_counter = scope.prefix, scope.counter
   scope.step, scope.prefix, scope.counter = { key = key, agent = name }, key .. "/", 0
   host.step_started(key, name)
+  -- The agent's own memory_mb / timeout hold while it runs (handle 0: none).
+  local limits = host.enter_agent_limits(name)
+  if limits ~= 0 then
+    scope.limits = limits
+    host.apply_agent_limits(limits)
+  end
   local ok, out = pcall(def.run, agent_input, ctx)
-  scope.step, scope.prefix, scope.counter = outer_step, outer_prefix, outer_counter
+  if limits ~= 0 then host.apply_agent_limits(outer_limits) end
+  scope.step, scope.prefix, scope.counter, scope.limits = outer_step, outer_prefix, outer_counter, outer_limits
   if not ok then
     host.step_failed(key, name, out)
     error(out, 0)
@@ -237,8 +244,11 @@ local function parallel_map(items, fn, opts)
   local results, waiting = {}, {}
   local n, next_index, active = #items, 1, 0
 
+  -- Items interleave: each runs under the limits of its own agent.
   local function advance(co, index, ...)
+    host.apply_agent_limits(scopes[co].limits)
     local ok, a, b = coroutine.resume(co, ...)
+    host.apply_agent_limits(scope.limits)
     if not ok then error(a, 0) end
     if coroutine.status(co) == "dead" then
       results[index] = a
@@ -257,7 +267,8 @@ local function parallel_map(items, fn, opts)
       active = active + 1
       local co = coroutine.create(function() return fn(items[index], index) end)
       parallel_threads[co] = true
-      scopes[co] = { prefix = base .. string.format("%02d", index) .. "/", counter = 0, step = parent_step }
+      scopes[co] = { prefix = base .. string.format("%02d", index) .. "/", counter = 0, step = parent_step,
+                     limits = scope.limits }
       advance(co, index)
     end
     if next(waiting) then

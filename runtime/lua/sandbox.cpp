@@ -57,11 +57,28 @@ void Sandbox::request_stop(StopReason reason) {
 
 void Sandbox::reset_cpu_slice() { slice_deadline_ = std::chrono::steady_clock::now() + limits_.cpu_slice; }
 
+void Sandbox::set_agent_limits(const AgentLimits* limits) {
+  agent_ = limits;
+  const auto deadline = limits ? limits->deadline : std::chrono::steady_clock::time_point::max();
+  agent_deadline_ticks_.store(deadline.time_since_epoch().count(), std::memory_order_release);
+}
+
+bool Sandbox::agent_deadline_passed() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() >
+         agent_deadline_ticks_.load(std::memory_order_acquire);
+}
+
 std::string Sandbox::stop_message() const {
   const std::string where = last_source_.empty() ? "" : " in " + last_source_ + ":" + std::to_string(last_line_);
   switch (stop_reason()) {
     case StopReason::memory:
+      if (!refused_agent_.empty())
+        return "agent " + refused_agent_ + ": memory limit " + std::to_string(refused_limit_ >> 20) +
+               " MiB (its memory_mb) exceeded" + where;
       return "memory limit " + std::to_string(limits_.memory_bytes >> 20) + " MiB exceeded" + where;
+    case StopReason::agent_timeout:
+      return "agent " + timed_out_agent_ + " exceeded its timeout of " + std::to_string(timed_out_seconds_) + " s" +
+             where;
     case StopReason::cpu:
       return "CPU limit exceeded: " + std::to_string(limits_.cpu_slice.count()) +
              " ms of Lua without calling a primitive" + where;
@@ -81,9 +98,15 @@ void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
     return nullptr;
   }
   const size_t old_counted = ptr ? old_size : 0;
-  if (new_size > old_counted && self->used_ - old_counted + new_size > self->limits_.memory_bytes) {
+  const size_t cap = self->agent_ ? self->agent_->memory_cap : self->limits_.memory_bytes;
+  if (new_size > old_counted && self->used_ - old_counted + new_size > cap) {
     // Refuse: Lua raises "not enough memory"; the flag makes the hook and
     // the job runner report it as the memory limit, even if a pcall eats it.
+    if (self->stop_reason() == StopReason::none && self->agent_ &&
+        self->agent_->memory_cap < self->limits_.memory_bytes) {
+      self->refused_agent_ = self->agent_->agent;
+      self->refused_limit_ = self->agent_->memory_declared;
+    }
     self->request_stop(StopReason::memory);
     if (self->L_) lua_sethook(self->L_, &Sandbox::hook, LUA_MASKCOUNT, 1);
     return nullptr;
@@ -91,6 +114,13 @@ void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
   void* p = std::realloc(ptr, new_size);
   if (p) self->used_ = self->used_ - old_counted + new_size;
   return p;
+}
+
+void Sandbox::note_agent_timeout() {
+  if (!agent_ || stop_reason() != StopReason::none) return;
+  timed_out_agent_ = agent_->agent;
+  timed_out_seconds_ = agent_->timeout_seconds;
+  request_stop(StopReason::agent_timeout);
 }
 
 void Sandbox::note_location(lua_State* L, lua_Debug* ar) {
@@ -114,6 +144,8 @@ void Sandbox::hook(lua_State* L, lua_Debug* ar) {
     const auto now = std::chrono::steady_clock::now();
     if (now > self->job_deadline_)
       self->request_stop(StopReason::timeout);
+    else if (self->agent_ && now > self->agent_->deadline)
+      self->note_agent_timeout();
     else if (now > self->slice_deadline_)
       self->request_stop(StopReason::cpu);
   }

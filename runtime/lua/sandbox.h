@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -29,7 +31,20 @@ struct SandboxLimits {
 };
 
 // Why a state was stopped from the outside (by the hook or the allocator).
-enum class StopReason { none, memory, cpu, cancelled, timeout, lease_lost };
+// agent_timeout: an agent ran past its own `timeout` (reported as "timeout").
+enum class StopReason { none, memory, cpu, cancelled, timeout, lease_lost, agent_timeout };
+
+// The tighter limits of one running agent (`memory_mb`, `timeout` in its
+// definition), already clamped to the job's: applied while that agent runs.
+struct AgentLimits {
+  std::string agent;
+  // Total bytes the state may hold while the agent runs: what it held when
+  // the agent started plus the agent's `memory_mb`, never above the job's.
+  size_t memory_cap = 0;
+  size_t memory_declared = 0;  // the agent's `memory_mb` in bytes, for messages; 0 = none
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int timeout_seconds = 0;  // the agent's `timeout`, for messages; 0 = none
+};
 
 class Sandbox {
  public:
@@ -56,12 +71,29 @@ class Sandbox {
   // The job's timeout: the hook stops the script once it has passed.
   void set_deadline(std::chrono::steady_clock::time_point deadline) { job_deadline_ = deadline; }
 
+  // The limits of the agent running now, or nullptr for the job's own. The
+  // pointee must outlive its use (JobHost keeps every agent's limits).
+  void set_agent_limits(const AgentLimits* limits);
+  const AgentLimits* agent_limits() const { return agent_; }
+  // True once the running agent's deadline has passed; safe from any thread.
+  bool agent_deadline_passed() const;
+  // Stops the state for the running agent's timeout (job thread only).
+  void note_agent_timeout();
+
  private:
   static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void hook(lua_State* L, lua_Debug* ar);
   void note_location(lua_State* L, lua_Debug* ar);
 
   SandboxLimits limits_;
+  const AgentLimits* agent_ = nullptr;
+  // The agent deadline as steady-clock ticks, read by LLM call threads.
+  std::atomic<int64_t> agent_deadline_ticks_{std::numeric_limits<int64_t>::max()};
+  // The memory limit that refused an allocation, for the stop message.
+  size_t refused_limit_ = 0;
+  std::string refused_agent_;
+  std::string timed_out_agent_;
+  int timed_out_seconds_ = 0;
   lua_State* L_ = nullptr;
   size_t used_ = 0;
   std::atomic<StopReason> stop_{StopReason::none};

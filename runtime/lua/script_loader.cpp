@@ -83,7 +83,6 @@ class NoCallsProvider final : public llm::LlmProvider {
   }
 };
 
-
 std::optional<std::string> get_string(lua_State* L, int t, const char* name) {
   lua_getfield(L, t, name);
   std::optional<std::string> v;
@@ -115,8 +114,10 @@ bool get_string_list(lua_State* L, int t, const char* name, std::vector<std::str
     const int n = static_cast<int>(lua_objlen(L, -1));
     for (int i = 1; i <= n; ++i) {
       lua_rawgeti(L, -1, i);
-      if (lua_type(L, -1) == LUA_TSTRING) out.emplace_back(lua_tostring(L, -1));
-      else ok = false;
+      if (lua_type(L, -1) == LUA_TSTRING)
+        out.emplace_back(lua_tostring(L, -1));
+      else
+        ok = false;
       lua_pop(L, 1);
     }
   } else if (!lua_isnil(L, -1)) {
@@ -161,7 +162,25 @@ void read_agent(lua_State* L, int t, AgentDef& a, std::vector<ScriptProblem>& er
   a.model = get_string(L, t, "model").value_or("");
   a.temperature = get_number(L, t, "temperature");
   if (auto m = get_number(L, t, "max_tokens")) a.max_tokens = static_cast<int>(*m);
-  if (auto mb = get_number(L, t, "memory_mb")) a.memory_bytes = static_cast<size_t>(*mb) << 20;
+  if (auto mb = get_number(L, t, "memory_mb")) {
+    // The job's limit is the ceiling: a larger value is clamped to it at run time.
+    const size_t ceiling_mb = SandboxLimits{}.memory_bytes >> 20;
+    if (!(*mb >= 1))
+      errors.push_back({file, 0, "memory_mb must be at least 1 (MiB)"});
+    else if (*mb > static_cast<double>(ceiling_mb))
+      errors.push_back({file, 0,
+                        "memory_mb " + std::to_string(static_cast<long long>(*mb)) + " is above the job limit of " +
+                            std::to_string(ceiling_mb) + " MiB; the job limit applies",
+                        true});
+    else
+      a.memory_bytes = static_cast<size_t>(*mb) << 20;
+  }
+  if (auto s = get_number(L, t, "timeout")) {
+    if (!(*s >= 1) || *s > 7 * 24 * 3600)
+      errors.push_back({file, 0, "timeout must be a number of seconds, at least 1"});
+    else
+      a.timeout_seconds = static_cast<int>(*s);
+  }
   lua_getfield(L, t, "output");
   if (lua_istable(L, -1)) {
     const int out = lua_gettop(L);
@@ -307,7 +326,8 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
       lua_pushstring(L, name.c_str());
       sandbox.reset_cpu_slice();
       if (lua_pcall(L, 2, 1, 0) != 0) {
-        std::string msg = lua_istable(L, -1) ? "error while loading" : (lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+        std::string msg =
+            lua_istable(L, -1) ? "error while loading" : (lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
         if (sandbox.stop_reason() != StopReason::none) msg = sandbox.stop_message();
         errors.push_back(problem_from_lua_message(file, msg));
       } else {
@@ -320,14 +340,13 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
     for (auto& [name, def] : snap->agents)
       if (!define("agent", name, def.chunk->file, [&](lua_State* S, int t) { read_agent(S, t, def, errors); })) break;
     for (auto& [name, def] : snap->pipelines)
-      if (!define("pipeline", name, def.chunk->file,
-                  [&](lua_State* S, int t) { read_pipeline(S, t, def, errors); }))
+      if (!define("pipeline", name, def.chunk->file, [&](lua_State* S, int t) { read_pipeline(S, t, def, errors); }))
         break;
   }
 
   // Every step names something that exists; nesting has no cycle.
-  std::function<int(const std::string&, std::set<std::string>&)> count_steps =
-      [&](const std::string& name, std::set<std::string>& path) -> int {
+  std::function<int(const std::string&, std::set<std::string>&)> count_steps = [&](const std::string& name,
+                                                                                   std::set<std::string>& path) -> int {
     const PipelineDef& p = snap->pipelines.at(name);
     if (!path.insert(name).second) {
       errors.push_back({p.chunk->file, 0, "pipeline '" + name + "' includes itself"});

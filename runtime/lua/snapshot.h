@@ -44,8 +44,11 @@ struct AgentDef {
   nlohmann::json output_schema;  // optional JSON schema
   std::optional<int> retry_max;
   std::optional<double> retry_base;
-  std::optional<size_t> memory_bytes;  // per-agent Lua limits (within the global ceiling)
-  nlohmann::json mock_fixture;         // `<name>.mock.json` next to the agent, if any
+  // Per-agent limits within the job's (`memory_mb`, `timeout` in seconds);
+  // applied while the agent runs (JobHost::enter_agent_limits).
+  std::optional<size_t> memory_bytes;
+  std::optional<int> timeout_seconds;
+  nlohmann::json mock_fixture;  // `<name>.mock.json` next to the agent, if any
   std::shared_ptr<const CompiledChunk> chunk;
 };
 
@@ -54,7 +57,7 @@ struct PipelineDef {
   std::string title;
   std::vector<std::string> steps;  // empty for the function form
   bool function_form = false;
-  int total_steps = 0;             // flattened agent count of a step pipeline
+  int total_steps = 0;  // flattened agent count of a step pipeline
   std::optional<int> timeout_seconds;
   std::shared_ptr<const CompiledChunk> chunk;
 };

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/log/log_context.h"
+
 namespace agentry::scheduler {
 
 using std::chrono::milliseconds;
@@ -152,6 +154,8 @@ void Scheduler::worker_loop() {
 
 void Scheduler::run_one_running(const std::shared_ptr<Running>& running) {
   const jobs::Job& job = running->job;
+  // Every line logged on this thread while the job runs carries its id.
+  const log::ScopedJobId log_context(job.id);
   auto snapshot = registry_.find_version(job.script_version);
   if (!snapshot) {
     snapshot = registry_.current();
@@ -159,8 +163,7 @@ void Scheduler::run_one_running(const std::shared_ptr<Running>& running) {
       spdlog::warn("job {}: script version {} is not loaded here; resuming on {}", job.id, job.script_version,
                    snapshot->version);
   }
-  spdlog::info("job {}: {} attempt {} started on {}", job.id, job.pipeline, running->lease.attempt,
-               options_.worker_id);
+  spdlog::info("job {}: {} attempt {} started on {}", job.id, job.pipeline, running->lease.attempt, options_.worker_id);
   lua::JobOutcome outcome;
   try {
     auto journal = jobs::make_store_journal(store_, running->lease);
@@ -257,8 +260,14 @@ void Scheduler::watchdog_loop() {
     try {
       const auto now = jobs::now_ms();
       auto rescued = store_.rescue_expired_leases(now, options_.max_attempts);
-      for (const auto& id : rescued.requeued) spdlog::warn("job {}: worker lost; queued to resume", id);
-      for (const auto& id : rescued.failed) spdlog::warn("job {}: worker lost on its last attempt; failed", id);
+      for (const auto& id : rescued.requeued) {
+        const log::ScopedJobId log_context(id);
+        spdlog::warn("job {}: worker lost; queued to resume", id);
+      }
+      for (const auto& id : rescued.failed) {
+        const log::ScopedJobId log_context(id);
+        spdlog::warn("job {}: worker lost on its last attempt; failed", id);
+      }
       if (!rescued.requeued.empty()) notify_new_job();
       // Running jobs time out in their worker; this catches jobs whose worker
       // keeps its heartbeat but cannot stop them. Pipelines may run longer than
@@ -267,8 +276,10 @@ void Scheduler::watchdog_loop() {
       if (auto snap = registry_.current())
         for (const auto& [_, p] : snap->pipelines)
           if (p.timeout_seconds) backstop = std::max(backstop, milliseconds(int64_t{*p.timeout_seconds} * 1000));
-      for (const auto& id : store_.fail_timed_out(now, backstop + options_.lease).failed)
+      for (const auto& id : store_.fail_timed_out(now, backstop + options_.lease).failed) {
+        const log::ScopedJobId log_context(id);
         spdlog::warn("job {}: timed out", id);
+      }
       if (SteadyClock::now() >= next_prune) {
         next_prune = SteadyClock::now() + std::chrono::minutes(10);
         if (int n = store_.delete_finished_before(now - options_.finished_ttl); n > 0)

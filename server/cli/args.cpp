@@ -63,4 +63,28 @@ void Args::reject_unread() const {
   if (!left.empty()) throw UsageError("unknown option --" + left.front().first);
 }
 
+std::optional<std::string> take_option(int& argc, char** argv, const std::string& name) {
+  const std::string flag = "--" + name;
+  std::optional<std::string> found;
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") {  // everything after it is positional
+      while (i < argc) argv[out++] = argv[i++];
+      break;
+    }
+    if (a == flag) {
+      if (i + 1 >= argc) throw UsageError(flag + " needs a value");
+      found = argv[++i];
+    } else if (a.rfind(flag + "=", 0) == 0) {
+      found = a.substr(flag.size() + 1);
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  return found;
+}
+
 }  // namespace agentry::cli

@@ -39,4 +39,9 @@ class Args {
   mutable std::set<std::string> read_;
 };
 
+// Takes `--name VALUE` or `--name=VALUE` out of argv (shrinking argc) for the
+// options every command accepts, such as --log-level; the last one wins.
+// Throws UsageError when the value is missing.
+std::optional<std::string> take_option(int& argc, char** argv, const std::string& name);
+
 }  // namespace agentry::cli

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/jobs/store.h"
+#include "runtime/log/log_context.h"
 
 namespace agentry::server {
 namespace {
@@ -158,6 +159,7 @@ Reply ApiRequestHandler::dispatch(ApiRequest& api, const std::string& origin, st
 void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
   const auto started = std::chrono::steady_clock::now();
   const std::string request_id = request_id_for(request.get("X-Request-Id", ""));
+  const log::ScopedRequestId log_context(request_id);  // every line logged for this request carries it
   const std::string origin = request.get("Origin", "");
   response.set("X-Request-Id", request_id);
   for (const auto& [name, value] : cors_.response_headers(origin)) response.set(name, value);
