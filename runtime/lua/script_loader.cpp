@@ -337,11 +337,18 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
       // A script that hit a limit leaves the state unusable for the others.
       return sandbox.stop_reason() == StopReason::none;
     };
-    for (auto& [name, def] : snap->agents)
-      if (!define("agent", name, def.chunk->file, [&](lua_State* S, int t) { read_agent(S, t, def, errors); })) break;
-    for (auto& [name, def] : snap->pipelines)
-      if (!define("pipeline", name, def.chunk->file, [&](lua_State* S, int t) { read_pipeline(S, t, def, errors); }))
+    // Plain references, not structured bindings: clang 14 cannot capture those.
+    for (auto& entry : snap->agents) {
+      AgentDef& def = entry.second;
+      if (!define("agent", entry.first, def.chunk->file, [&](lua_State* S, int t) { read_agent(S, t, def, errors); }))
         break;
+    }
+    for (auto& entry : snap->pipelines) {
+      PipelineDef& def = entry.second;
+      if (!define("pipeline", entry.first, def.chunk->file,
+                  [&](lua_State* S, int t) { read_pipeline(S, t, def, errors); }))
+        break;
+    }
   }
 
   // Every step names something that exists; nesting has no cycle.

