@@ -47,14 +47,17 @@ nlohmann::json ApiClient::request(const std::string& method, const std::string& 
     text = out.str();
     status = response.getStatus();
   } catch (const Poco::Exception& e) {
-    throw ApiError(0, "cannot reach the agentry server at http://" + host_ + ":" + std::to_string(port_) + ": " +
-                          e.displayText());
+    throw ApiError(
+        0, "cannot reach the agentry server at http://" + host_ + ":" + std::to_string(port_) + ": " + e.displayText());
   }
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (status >= 400) {
     std::string message = "HTTP " + std::to_string(status);
     if (!json.is_discarded() && json.contains("error"))
       message = json["error"].value("code", "error") + ": " + json["error"].value("message", "");
+    if (status == 401)
+      message += token_.empty() ? " (set AGENTRY_TOKEN or pass --token-file FILE)"
+                                : " (the token from AGENTRY_TOKEN or --token-file was refused)";
     throw ApiError(status, message);
   }
   return json.is_discarded() ? nlohmann::json() : json;

@@ -1,6 +1,7 @@
 // The CLI client of a running server: submit, jobs, job, cancel, watch.
 // Progress comes from polling the job document (twice a second): simple,
 // and it works through any proxy that would buffer an event stream.
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -17,11 +18,26 @@ namespace agentry::cli {
 
 namespace {
 
+// The API token: the first line of --token-file FILE, else AGENTRY_TOKEN, else
+// none. Read from a file or the environment, never from the command line,
+// where other users could see it in the process list; never printed.
+std::string token_from(Args& args) {
+  if (const auto file = args.value("token-file")) {
+    std::ifstream in(*file);
+    std::string token;
+    if (!in || !std::getline(in, token)) throw UsageError("cannot read a token from --token-file " + *file);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+    if (token.empty()) throw UsageError("--token-file " + *file + " starts with an empty line");
+    return token;
+  }
+  const char* env_token = std::getenv("AGENTRY_TOKEN");
+  return env_token ? env_token : "";
+}
+
 ApiClient client_from(Args& args) {
   const char* env_server = std::getenv("AGENTRY_SERVER");
-  const char* env_token = std::getenv("AGENTRY_TOKEN");
   return ApiClient(args.value("server").value_or(env_server && *env_server ? env_server : "http://127.0.0.1:8080"),
-                   env_token ? env_token : "");
+                   token_from(args));
 }
 
 int exit_code_for(const std::string& status) {
