@@ -210,8 +210,8 @@
     return sampleCache.get(file);
   }
 
-  // Inputs of jobs submitted from this browser: the job document does not
-  // carry its input, and re-run needs it.
+  // Inputs of jobs submitted from this browser: the fallback for re-run when
+  // the server cannot give a job's input (GET /jobs/{id}?input=1).
   function rememberInput(id, entry) {
     let all = {};
     try { all = JSON.parse(localStorage.getItem(INPUTS_KEY) || "{}"); } catch { all = {}; }
@@ -222,6 +222,16 @@
   }
   function recalledInput(id) {
     try { return JSON.parse(localStorage.getItem(INPUTS_KEY) || "{}")[id] || null; } catch { return null; }
+  }
+
+  // {pipeline, input, priority} of a job, from the server, else as this
+  // browser remembers it; null when neither knows.
+  async function jobInput(id) {
+    try {
+      const d = await api(`/jobs/${encodeURIComponent(id)}?input=1`);
+      if (d && d.input !== undefined) return { pipeline: d.pipeline, input: d.input, priority: d.priority };
+    } catch { /* fall back to what this browser remembers */ }
+    return recalledInput(id);
   }
 
   async function submitJob(body) {
@@ -396,7 +406,8 @@
     const submit = h("button", { type: "submit", class: "primary", id: "submit" }, "Start job");
     const formError = h("p", { class: "error", id: "form-error", role: "alert", hidden: true });
     let lastSample = null; // the text the form put there itself
-    const note = params.get("note");
+    const from = params.get("from"); // "Edit & re-run": prefill from this job
+    const note = params.get("note") || (from ? `Prefilled from job ${shortId(from)}; edit and start it.` : null);
 
     async function setSample() {
       const p = pipelinesCache && pipelinesCache.pipelines.find((x) => x.name === pipeSel.value);
@@ -456,8 +467,14 @@
 
     getPipelines(true).then(async (p) => {
       for (const pl of p.pipelines || []) pipeSel.append(h("option", { value: pl.name }, `${pl.title || pl.name} (${pl.name})`));
-      const want = params.get("pipeline");
+      const known = from ? await jobInput(from) : null;
+      const want = known ? known.pipeline : params.get("pipeline");
       pipeSel.value = want && p.pipelines.some((x) => x.name === want) ? want : p.pipelines.some((x) => x.name === "full") ? "full" : pipeSel.value;
+      if (known) {
+        input.value = JSON.stringify(known.input, null, 2);
+        lastSample = ""; // edited input: a pipeline change keeps it
+        priority.value = known.priority || 0;
+      }
       await setSample();
     }).catch((e) => { formError.textContent = `Pipelines could not be loaded: ${e.message}`; formError.hidden = false; });
     return { stop() {} };
@@ -486,6 +503,7 @@
     const meta = h("dl", { class: "meta", id: "job-meta" });
     const cancelBtn = h("button", { type: "button", id: "cancel", class: "danger", onclick: onCancel, disabled: true }, "Cancel");
     const rerunBtn = h("button", { type: "button", id: "rerun", class: "secondary", onclick: onRerun, disabled: true }, "Re-run");
+    const editLink = h("a", { href: `#/new?from=${encodeURIComponent(id)}`, id: "rerun-edit", class: "button secondary" }, "Edit & re-run");
     const deleteBtn = h("button", { type: "button", id: "delete", class: "secondary", onclick: onDelete, disabled: true }, "Delete");
     const actionMsg = h("p", { class: "error", role: "alert", id: "action-error", hidden: true });
     const bar = progressBar(0, "Job progress", "progress-bar");
@@ -500,7 +518,7 @@
     mount(
       h("p", { class: "crumbs" }, h("a", { href: "#/" }, "← Jobs")),
       h("div", { class: "title-row" }, h("div", {}, title, " ", badge),
-        h("div", { class: "actions" }, cancelBtn, rerunBtn, deleteBtn)),
+        h("div", { class: "actions" }, cancelBtn, rerunBtn, editLink, deleteBtn)),
       actionMsg,
       h("section", { class: "card", "aria-labelledby": "progress-h" },
         h("h2", { id: "progress-h" }, "Progress"), bar, progressText, liveText, errorBox),
@@ -703,10 +721,13 @@
       pollTimer = setTimeout(tick, POLL_MS);
     }
     function startStream() {
-      // EventSource cannot send Authorization: with a token, poll instead.
-      if (!window.EventSource || sessionStorage.getItem(TOKEN_KEY)) { startPolling(); return; }
+      if (!window.EventSource) { startPolling(); return; }
       setLive("connecting");
-      es = new EventSource(`${API}/jobs/${encodeURIComponent(id)}/events`);
+      // EventSource cannot send Authorization: the events route alone takes
+      // the token as ?access_token= (the server never logs query strings).
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      const query = token ? `?access_token=${encodeURIComponent(token)}` : "";
+      es = new EventSource(`${API}/jobs/${encodeURIComponent(id)}/events${query}`);
       es.onopen = () => setLive("stream");
       es.addEventListener("progress", (e) => {
         const d = JSON.parse(e.data);
@@ -758,7 +779,9 @@
     }
     async function onRerun() {
       actionError({ message: "" });
-      const known = doc && doc.input !== undefined ? { input: doc.input, priority: doc.priority } : recalledInput(id);
+      rerunBtn.disabled = true;
+      const known = await jobInput(id);
+      rerunBtn.disabled = false;
       if (!known) {
         location.hash = `#/new?pipeline=${encodeURIComponent(doc ? doc.pipeline : "")}&note=${encodeURIComponent(
           `The input of job ${shortId(id)} is not known to this browser; the sample input is filled in.`)}`;
@@ -766,7 +789,7 @@
       }
       rerunBtn.disabled = true;
       try {
-        const body = { pipeline: doc.pipeline, input: known.input };
+        const body = { pipeline: known.pipeline || doc.pipeline, input: known.input };
         if (known.priority) body.priority = known.priority;
         const r = await submitJob(body);
         location.hash = `#/jobs/${r.job_id}`;
