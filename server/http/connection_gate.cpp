@@ -26,7 +26,10 @@ namespace {
 constexpr std::chrono::milliseconds kSweep{100};
 // Bodies up to this size are waited for here too, so a slow small POST holds
 // no thread either; larger ones (and chunked ones) stream on a pool thread.
-constexpr size_t kBodyWait = 64 << 10;
+// Head and body must fit the socket's receive window (64 KiB with Linux's
+// default tcp_rmem and tcp_adv_win_scale 1) or the client stalls: 32 KiB of
+// head + 16 KiB does. A job's input is typically a few KiB.
+constexpr size_t kBodyWait = 16 << 10;
 
 void check(int rc, const char* what) {
   if (rc < 0) throw std::runtime_error(std::string("connection gate: ") + what + ": " + std::strerror(errno));

@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(requests_beyond_the_queue_get_503_overloaded) {
   options.api.receive_timeout = std::chrono::seconds(2);
   ApiFixture api(options);
   // Holds the only thread: the body it announces never comes. (Bodies up to
-  // 64 KiB are waited for in the gate, so this one is larger.)
+  // 16 KiB are waited for in the gate, so this one is larger.)
   auto stuck = connect(api);
   const std::string head = "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
   stuck.sendBytes(head.data(), static_cast<int>(head.size()));

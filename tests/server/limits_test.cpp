@@ -89,6 +89,18 @@ BOOST_AUTO_TEST_CASE(a_slow_small_body_holds_no_thread) {
   BOOST_TEST(read_all(slow).rfind("HTTP/1.1 202", 0) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_just_inside_the_head_and_waited_body_limits_is_served) {
+  ApiFixture api(few_threads());
+  const std::string body = json{{"pipeline", "training"}, {"input", {{"pad", std::string(16'000, 'x')}}}}.dump();
+  BOOST_REQUIRE(body.size() < (16u << 10));
+  std::string head = "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  while (head.size() < (31u << 10)) head += "X-Pad: " + std::string(1000, 'p') + "\r\n";
+  head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  auto c = connect(api);
+  send_text(c, head + body);
+  BOOST_TEST(read_all(c).rfind("HTTP/1.1 202", 0) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(connections_per_address_are_limited) {
   FixtureOptions options = few_threads();
   options.api.max_connections_per_ip = 5;
