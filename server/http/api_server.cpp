@@ -141,6 +141,7 @@ void ApiServer::start() {
       .keep_alive_timeout = o.keep_alive_timeout,
       .max_header_bytes = o.max_header_bytes,
       .max_per_address = static_cast<size_t>(o.max_connections_per_ip),
+      .on_refused = [&metrics = m.metrics](int status) { metrics.count_http_request("refused", "OTHER", status); },
   };
   // The gate and the connections refer to each other: the gate dispatches
   // through the dispatcher, whose connections park back at the gate.

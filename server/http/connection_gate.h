@@ -40,6 +40,8 @@ struct ConnectionGateOptions {
   // Connections from one client address held at once; more are answered
   // 503 too_many_connections and closed.
   size_t max_per_address = 512;
+  // Told (on the gate thread) the status of each connection refused above.
+  std::function<void(int status)> on_refused = [](int) {};
 };
 
 class ConnectionGate {

@@ -144,6 +144,10 @@ BOOST_AUTO_TEST_CASE(oversized_or_too_many_headers_get_431) {
     const auto reply = read_all(c);
     BOOST_TEST(reply.rfind("HTTP/1.1 431", 0) == 0, reply.substr(0, 200));
     BOOST_TEST(reply.find("header_too_large") != std::string::npos);
+    std::ostringstream metrics;
+    api.metrics.write_prometheus(metrics);
+    BOOST_TEST(metrics.str().find(R"(route="refused",method="OTHER",code="431"} 1)") != std::string::npos,
+               metrics.str());
   }
   {
     auto c = connect(api);  // a head that never ends and keeps growing
