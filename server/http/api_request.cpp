@@ -39,6 +39,16 @@ ApiError too_large(size_t limit) {
 
 }  // namespace
 
+size_t read_available(std::istream& in, char* buffer, size_t size) {
+  const auto buffered = in.readsome(buffer, static_cast<std::streamsize>(size));
+  if (buffered > 0) return static_cast<size_t>(buffered);
+  if (!in) return 0;
+  // One byte blocks for one socket read, which refills the stream's buffer
+  // with whatever has arrived.
+  in.read(buffer, 1);
+  return static_cast<size_t>(in.gcount());
+}
+
 const std::string& ApiRequest::param(const std::string& name) const {
   static const std::string none;
   const auto it = params_.find(name);
@@ -77,12 +87,20 @@ std::string ApiRequest::read_body() {
   std::istream& in = request_.stream();
   std::string body;
   char buffer[16384];
+  const auto deadline = std::chrono::steady_clock::now() + limits_.timeout;
   while (in) {
-    in.read(buffer, sizeof buffer);
-    body.append(buffer, static_cast<size_t>(in.gcount()));
+    body.append(buffer, read_available(in, buffer, sizeof buffer));
     if (body.size() > limits_.max_bytes) {
       body_read_ = false;  // the rest is still on the wire
       throw too_large(limits_.max_bytes);
+    }
+    if (in && std::chrono::steady_clock::now() > deadline) {
+      body_read_ = false;
+      body_abandoned_ = true;
+      throw ApiError(408, "request_timeout",
+                     "the request body did not arrive within " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limits_.timeout).count()) +
+                         " s; send it at once");
     }
   }
   if (in.bad()) throw ApiError(400, "invalid_json", "the request body could not be read completely");

@@ -4,7 +4,9 @@
 // Lives on the handling thread for the length of one request.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <istream>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,7 +27,15 @@ struct BodyLimits {
   // Deeper JSON is refused before parsing: serializing it later (into the
   // store, into a reply) recurses once per level.
   int max_json_depth = 64;
+  // The whole body must arrive within this long, however it trickles in
+  // (each read also has the socket's receive timeout).
+  std::chrono::milliseconds timeout{30'000};
 };
+
+// Reads what `in` has buffered, or else waits for one read of the socket (at
+// most its receive timeout): a client that trickles bytes cannot keep one
+// call going for long. 0 at the end of the body or on an error.
+size_t read_available(std::istream& in, char* buffer, size_t size);
 
 class ApiRequest {
  public:
@@ -60,11 +70,15 @@ class ApiRequest {
   // The body as a JSON value. Throws ApiError: 413 payload_too_large (checked
   // on Content-Length before reading, and while reading a chunked body),
   // 400 invalid_json (empty, unreadable, malformed, or nested deeper than
-  // BodyLimits::max_json_depth).
+  // BodyLimits::max_json_depth), 408 request_timeout (not all there within
+  // BodyLimits::timeout).
   nlohmann::json json_body();
   // True when the request carried a body that nobody read: the connection
   // must then close, or its bytes would be parsed as the next request.
   bool body_left_unread() const;
+  // True when reading the body was given up on as too slow: nothing more of
+  // it should be read, not even to drain the connection.
+  bool body_abandoned() const { return body_abandoned_; }
 
   // The raw exchange, for a route that answers on the socket itself.
   Poco::Net::HTTPServerRequest& poco_request() { return request_; }
@@ -82,6 +96,7 @@ class ApiRequest {
   Principal principal_;
   std::map<std::string, std::string> params_;
   bool body_read_ = false;
+  bool body_abandoned_ = false;
 };
 
 }  // namespace agentry::server

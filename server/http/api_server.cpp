@@ -69,7 +69,8 @@ struct ApiServer::Impl {
         cors(options.cors_origins),
         sse(services.store, SseOptions{.max_streams = options.max_sse_streams}, metrics),
         context{options, services, metrics, sse, cors, creations},
-        handlers(router, cors, metrics, BodyLimits{options.max_body_bytes, options.max_json_depth}, options.tokens) {
+        handlers(router, cors, metrics,
+                 BodyLimits{options.max_body_bytes, options.max_json_depth, options.body_timeout}, options.tokens) {
     add_job_routes(router, context);
     add_event_routes(router, context);
     add_script_routes(router, context);
@@ -121,10 +122,12 @@ void ApiServer::start() {
   if (m.gate || m.stopped) throw std::logic_error("ApiServer::start called twice");
   const auto& o = m.options;
   if (o.port < 0 || o.port > 65535 || o.max_threads < 1 || o.max_queued < 1 || o.max_sse_streams < 0 ||
-      o.max_body_bytes == 0 || o.max_json_depth < 1 || o.max_header_bytes < 1024 || o.max_connections_per_ip < 1)
+      o.max_body_bytes == 0 || o.max_json_depth < 1 || o.body_timeout.count() < 1 || o.max_header_bytes < 1024 ||
+      o.max_connections_per_ip < 1)
     throw std::invalid_argument(
         "API options out of range: port 0..65535, max_threads >= 1, max_queued >= 1, max_sse_streams >= 0, "
-        "max_body_bytes >= 1, max_json_depth >= 1, max_header_bytes >= 1024, max_connections_per_ip >= 1");
+        "max_body_bytes >= 1, max_json_depth >= 1, body_timeout >= 1 s, max_header_bytes >= 1024, "
+        "max_connections_per_ip >= 1");
   Poco::Net::ServerSocket socket = listen_on(o.bind, o.port, std::max(o.max_queued, 64));
   auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
   params->setMaxThreads(o.max_threads);

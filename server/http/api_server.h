@@ -47,6 +47,8 @@ struct ApiOptions {
   size_t max_body_bytes = 1 << 20;
   // JSON bodies nested deeper (objects and arrays) are refused with 400.
   int max_json_depth = 64;
+  // A request body must arrive whole within this long, or 408.
+  std::chrono::seconds body_timeout{30};
   // A request line plus headers larger than this is answered 431 and closed.
   // (Poco also refuses more than 100 header fields, a name over 256 bytes, a
   // value over 8 KiB and a URI over 16 KiB: 431 or 400.)

@@ -228,9 +228,9 @@ void ConnectionGate::accept_all(SteadyTime now) {
     std::string address = address_key(peer);
     if (const auto held = per_address_.find(address);
         held != per_address_.end() && held->second >= options_.max_per_address) {
+      options_.on_refused(503);  // counted before the client can see the reply
       refuse(fd, "503 Service Unavailable", "too_many_connections",
              "this address has too many connections open; reuse one (keep-alive) or close some", "Retry-After: 5\r\n");
-      options_.on_refused(503);
       continue;
     }
     // Small replies must not wait for Nagle's algorithm.
@@ -270,9 +270,9 @@ void ConnectionGate::ready(int fd, uint32_t events, SteadyTime now) {
   const std::string_view data(peek_.data(), static_cast<size_t>(n));
   const size_t head = head_end(data);
   if (head > options_.max_header_bytes || (head == 0 && data.size() >= options_.max_header_bytes)) {
+    options_.on_refused(431);
     refuse(fd, "431 Request Header Fields Too Large", "header_too_large",
            ("the request line and headers exceed " + std::to_string(options_.max_header_bytes) + " bytes").c_str());
-    options_.on_refused(431);
     return forget(it);
   }
   if (head == 0 || data.size() < request_size(data.substr(0, head))) {

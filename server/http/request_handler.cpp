@@ -24,10 +24,11 @@ namespace {
 
 using nlohmann::json;
 
-// Unread request bodies up to this size are read and dropped after the reply:
-// closing a socket with unread input resets the connection, and the client
-// would see the reset instead of our 413.
+// Unread request bodies up to this size are read and dropped after the reply,
+// for at most kDiscardTime: closing a socket with unread input resets the
+// connection, and the client would see the reset instead of our 413.
 constexpr int64_t kDiscardLimit = 8 << 20;
+constexpr std::chrono::seconds kDiscardTime{2};
 
 void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
   const auto declared = request.getContentLength64();
@@ -36,10 +37,9 @@ void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
     std::istream& in = request.stream();
     char buffer[16384];
     int64_t total = 0;
-    while (in && total <= kDiscardLimit) {
-      in.read(buffer, sizeof buffer);
-      total += in.gcount();
-    }
+    const auto deadline = std::chrono::steady_clock::now() + kDiscardTime;
+    while (in && total <= kDiscardLimit && std::chrono::steady_clock::now() < deadline)
+      total += static_cast<int64_t>(read_available(in, buffer, sizeof buffer));
   } catch (const std::exception&) {
     // The client went away: nothing left to protect.
   }
@@ -193,7 +193,7 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
     if (unread) response.setKeepAlive(false);
     try {
       send(response, reply);
-      if (unread) discard_unread_body(request);
+      if (unread && !(api && api->body_abandoned())) discard_unread_body(request);
     } catch (const std::exception& e) {
       spdlog::debug("request {}: reply not delivered: {}", request_id, e.what());
     }

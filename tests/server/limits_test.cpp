@@ -101,6 +101,34 @@ BOOST_AUTO_TEST_CASE(a_request_just_inside_the_head_and_waited_body_limits_is_se
   BOOST_TEST(read_all(c).rfind("HTTP/1.1 202", 0) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_trickling_large_body_is_cut_off_at_the_body_timeout) {
+  FixtureOptions options = few_threads();
+  options.api.max_threads = 1;
+  options.api.body_timeout = std::chrono::seconds(1);
+  ApiFixture api(options);
+  auto slow = connect(api);
+  // Larger than the gate waits for, so it reaches the only thread; then 100
+  // bytes every 200 ms, each well inside the receive timeout.
+  send_text(slow, "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"pipeline\": ");
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    try {
+      while (!stop) {
+        send_text(slow, std::string(100, ' '));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    } catch (const Poco::Exception&) {
+      // The server closed the connection.
+    }
+  });
+  const auto reply = read_all(slow);
+  stop = true;
+  trickle.join();
+  BOOST_TEST(reply.rfind("HTTP/1.1 408", 0) == 0, reply.substr(0, 200));
+  BOOST_TEST(reply.find("request_timeout") != std::string::npos);
+  BOOST_TEST(api.request("GET", "/healthz").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(connections_per_address_are_limited) {
   FixtureOptions options = few_threads();
   options.api.max_connections_per_ip = 5;
