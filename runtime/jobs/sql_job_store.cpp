@@ -219,7 +219,7 @@ std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job
   if (job.status != JobStatus::pending && job.status != JobStatus::queued) return std::nullopt;
   const auto created = sql::ms(job.created_at);
   const int64_t priority = job.priority;
-  const auto rows = c.query(sql_.count_ahead_in_queue, {priority, priority, created, created, job.id});
+  const auto rows = c.query(sql_.count_ahead_in_queue, {priority, priority, created, priority, created, job.id});
   return rows.front().integer(0) + 1;
 }
 

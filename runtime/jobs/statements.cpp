@@ -44,11 +44,15 @@ Statements common() {
   s.select_job = "SELECT " + columns + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
-  // (priority, priority, created_at, created_at, id): waiting jobs that a claim
-  // takes before this one; its queue position is that count + 1.
+  // (priority, priority, created_at, priority, created_at, id): waiting jobs
+  // that a claim takes before this one; its queue position is that count + 1.
+  // Three counts, each a range of the claim index, so the cost grows with the
+  // jobs ahead only; one OR-ed condition made both databases walk every
+  // waiting job (11 ms per GET with 15,000 waiting).
   s.count_ahead_in_queue =
-      "SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND (priority < ? OR (priority = ? AND "
-      "(created_at < ? OR (created_at = ? AND id < ?))))";
+      "SELECT (SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority < ?) + "
+      "(SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority = ? AND created_at < ?) + "
+      "(SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority = ? AND created_at = ? AND id < ?)";
   // A list page, newest first: prefix, then any of the filters, then
   // order_limit (limit). Input is never listed; the result only when asked.
   s.list_jobs_prefix = "SELECT " + job_columns("NULL", "NULL") + " FROM agentry_jobs WHERE 1 = 1";
@@ -109,8 +113,7 @@ Statements common() {
       "SELECT id, attempt, worker_id FROM agentry_jobs WHERE status = 'running' AND lease_until < ?";
   // (now, worker_id): a restarted worker's own leases end at once, so the
   // watchdog resumes its jobs without waiting for them to expire.
-  s.expire_worker_leases =
-      "UPDATE agentry_jobs SET lease_until = ? WHERE worker_id = ? AND status = 'running'";
+  s.expire_worker_leases = "UPDATE agentry_jobs SET lease_until = ? WHERE worker_id = ? AND status = 'running'";
   // (id, attempt, now): back in the queue; the worker's fence no longer matches.
   s.requeue_expired =
       "UPDATE agentry_jobs SET status = 'pending', worker_id = NULL, lease_until = NULL, "

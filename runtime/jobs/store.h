@@ -45,8 +45,11 @@ struct StoreOptions {
   // "?socket=/run/mysqld/mysqld.sock" for a unix socket). Default: ./agentry.db.
   std::string url = "agentry.db";
   // Connections kept open. Every running worker holds one only for the length
-  // of a write, so a handful serves dozens of workers and API threads.
-  int pool_size = 8;
+  // of a write, but a MySQL commit waits for its fsync: with 8 connections,
+  // 100 running jobs spent most of each step queueing for one (tools/bench/run,
+  // latency-bound scenario), so the pool allows as many commits in flight
+  // as a group commit can take.
+  int pool_size = 32;
   // How long a call waits for a free connection before StoreError.
   std::chrono::milliseconds acquire_timeout{10'000};
   // MySQL: how long opening a connection may take before StoreError.

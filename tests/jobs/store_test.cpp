@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "jobs/store_fixture.h"
 
@@ -170,6 +171,18 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(queue_position_follows_claim_order_not_arrival, B,
   BOOST_TEST(store->get(background)->queue_position.value_or(-1) == 2);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(queue_position_counts_the_jobs_ahead_by_priority_time_and_id, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  // No tick(): several jobs share a created_at, so the id decides between them.
+  std::vector<Job> jobs;
+  for (int i = 0; i < 9; ++i) jobs.push_back(store->create(new_job("training", i % 3)).job);
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+    return std::tie(a.priority, a.created_at, a.id) < std::tie(b.priority, b.created_at, b.id);
+  });
+  for (size_t i = 0; i < jobs.size(); ++i)
+    BOOST_TEST(store->get(jobs[i].id)->queue_position.value_or(-1) == static_cast<int64_t>(i + 1));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_checkpoint_stores_step_progress_totals_and_events_together, B, Backends) {
   auto store = open_store(B::fresh_url());
   const auto id = store->create(new_job()).job.id;
@@ -254,6 +267,28 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_zombie_worker_changes_nothing_once_its_job_was_r
   BOOST_TEST(job->result.is_null());
   for (const auto& e : job->execution_log) BOOST_TEST(e.event != "zombie");
   BOOST_TEST((store->heartbeat(b, 60s) == LeaseStatus::held));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_resumed_journal_replays_the_steps_of_the_earlier_attempt, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  store->create(new_job());
+  const TimePoint t0 = now_ms();
+  const auto first = store->claim(claim_request("worker-a", 1, 2, t0)).at(0).lease;
+  auto journal = make_store_journal(*store, first);
+  BOOST_TEST(!journal->find_step("0001"));
+  journal->checkpoint(some_step("0001", "E1"), some_progress(1, "E1"), {}, {});
+  BOOST_TEST(journal->find_step("0001").has_value());
+  store->rescue_expired_leases(t0 + 61s, 3);
+
+  const auto second = store->claim(claim_request("worker-b", 1, 2, t0 + 62s)).at(0).lease;
+  BOOST_TEST(second.attempt == 2);
+  auto resumed = make_store_journal(*store, second);
+  const auto replay = resumed->find_step("0001");
+  BOOST_REQUIRE(replay);
+  BOOST_TEST(replay->agent == "E1");
+  BOOST_TEST(!resumed->find_step("0002"));
+  // The first attempt's journal is fenced out once it writes.
+  BOOST_CHECK_THROW(journal->checkpoint(some_step("0002", "E2"), some_progress(2, "E2"), {}, {}), LeaseLost);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(losing_the_lease_on_the_last_attempt_fails_the_job, B, Backends) {
