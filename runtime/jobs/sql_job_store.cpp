@@ -106,6 +106,14 @@ std::optional<Job> SqlJobStore::get(const std::string& id, bool with_steps) {
   });
 }
 
+std::optional<Job> SqlJobStore::get_state(const std::string& id) {
+  return read([&](sql::Connection& c) {
+    auto job = load_job(c, id);
+    if (job) job->queue_position = queue_position(c, *job);
+    return job;
+  });
+}
+
 JobPage SqlJobStore::list(const ListQuery& q) {
   const int limit = std::clamp(q.limit, 1, 500);
   std::string text = q.with_result ? sql_.list_jobs_prefix_with_result : sql_.list_jobs_prefix;

@@ -24,6 +24,7 @@ class SqlJobStore final : public JobStore {
 
   CreateResult create(const NewJob& job) override;
   std::optional<Job> get(const std::string& id, bool with_steps) override;
+  std::optional<Job> get_state(const std::string& id) override;
   JobPage list(const ListQuery& query) override;
   std::vector<Event> events_after(const std::string& id, int64_t after_seq, int limit) override;
   CancelResult cancel(const std::string& id, const std::string& message) override;

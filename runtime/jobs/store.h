@@ -142,6 +142,9 @@ class JobStore {
   // The job with queue_position (when waiting) and its execution log; steps
   // only when asked.
   virtual std::optional<Job> get(const std::string& id, bool with_steps = false) = 0;
+  // The job with queue_position but no execution log or steps: what an event
+  // stream re-reads every second, without the whole log each time.
+  virtual std::optional<Job> get_state(const std::string& id) = 0;
   virtual JobPage list(const ListQuery& query) = 0;
   // Events with seq > after_seq, oldest first (SSE resumes with Last-Event-ID).
   virtual std::vector<Event> events_after(const std::string& id, int64_t after_seq, int limit = 1000) = 0;

@@ -172,7 +172,7 @@ void SseHub::poll(Stream& s, SteadyTime now) {
     append_events(events);
     if (events.empty() && now < s.next_state) return;
     s.next_state = now + options_.state_refresh;
-    const auto job = store_.get(s.job_id);
+    const auto job = store_.get_state(s.job_id);
     if (!job) {
       s.out += sse_message("", "deleted", dump(json{{"id", s.job_id}}));
       s.ending = true;
@@ -187,7 +187,9 @@ void SseHub::poll(Stream& s, SteadyTime now) {
     for (auto rest = store_.events_after(s.job_id, s.last_seq, kEventBatch); !rest.empty();
          rest = store_.events_after(s.job_id, s.last_seq, kEventBatch))
       append_events(rest);
-    s.out += sse_message("", "end", dump(jobs::job_document(*job)));
+    // The one full read of the stream: the final document carries the whole log.
+    const auto final_job = store_.get(s.job_id);
+    s.out += sse_message("", "end", dump(jobs::job_document(final_job ? *final_job : *job)));
     s.ending = true;
   } catch (const std::exception& e) {
     // The store is down or slow: the stream stays open and tries again.

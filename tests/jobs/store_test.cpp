@@ -72,6 +72,20 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(create_then_get_returns_the_pending_job_with_its_c
   BOOST_TEST(!store->get("0123456789abcdef0123456789abcdef"));
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(get_state_reads_the_job_and_its_queue_position_without_the_log, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  const auto first = store->create(new_job("training", 0)).job.id;
+  tick();
+  const auto second = store->create(new_job("training", 0)).job.id;
+  const auto state = store->get_state(second);
+  BOOST_REQUIRE(state);
+  BOOST_TEST(to_string(state->status) == "pending");
+  BOOST_TEST(state->queue_position.value_or(-1) == 2);
+  BOOST_TEST(state->execution_log.empty());
+  BOOST_TEST(store->get(first)->execution_log.size() == 1u);
+  BOOST_TEST(!store->get_state("no-such-job"));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(an_idempotency_key_returns_the_owners_first_job, B, Backends) {
   auto store = open_store(B::fresh_url());
   NewJob in = new_job();
