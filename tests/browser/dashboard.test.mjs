@@ -128,6 +128,19 @@ try {
     await page.getByRole("button", { name: "Readable" }).click();
   });
 
+  await check("edit & re-run opens the form with the job's pipeline and input", async () => {
+    const doc = await (await fetch(`${base}/api/v1/jobs/${firstId}?input=1`)).json();
+    assert(doc.input && doc.input.name === "Laura Bennett", "GET ?input=1 did not return the submitted input");
+    await page.locator("#rerun-edit").click();
+    await page.waitForURL(/#\/new\?from=[0-9a-f]+$/);
+    await page.waitForFunction(() => document.getElementById("pipeline").value === "full");
+    await page.waitForFunction((want) => {
+      try { return JSON.stringify(JSON.parse(document.getElementById("input").value)) === want; } catch { return false; }
+    }, JSON.stringify(doc.input));
+    await page.goBack();
+    await page.locator('#job-status [data-status="completed"]').waitFor();
+  });
+
   await check("the execution log shows the run", async () => {
     await page.locator('#log li[data-event="agent_completed"]').first().waitFor();
     await page.locator('#log li[data-event="completed"]').waitFor();
