@@ -193,6 +193,14 @@ std::map<JobStatus, int64_t> SqlJobStore::count_by_status() {
   });
 }
 
+std::optional<TimePoint> SqlJobStore::oldest_waiting_created_at() {
+  return read([&](sql::Connection& c) -> std::optional<TimePoint> {
+    const auto rows = c.query(sql_.oldest_waiting);
+    if (rows.empty() || rows[0].is_null(0)) return std::nullopt;
+    return rows[0].time(0);
+  });
+}
+
 void SqlJobStore::insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events) {
   const TimePoint now = now_ms();
   for (size_t i = 0; i < events.size(); ++i) {

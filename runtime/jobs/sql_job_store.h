@@ -30,6 +30,7 @@ class SqlJobStore final : public JobStore {
   CancelResult cancel(const std::string& id, const std::string& message) override;
   DeleteResult remove(const std::string& id) override;
   std::map<JobStatus, int64_t> count_by_status() override;
+  std::optional<TimePoint> oldest_waiting_created_at() override;
 
   std::vector<ClaimedJob> claim(const ClaimRequest& request) override;
   LeaseStatus heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) override;

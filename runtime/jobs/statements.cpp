@@ -64,6 +64,8 @@ Statements common() {
   s.list_after_cursor = " AND (created_at < ? OR (created_at = ? AND id < ?))";
   s.list_order_limit = " ORDER BY created_at DESC, id DESC LIMIT ?";
   s.count_by_status = "SELECT status, COUNT(*) FROM agentry_jobs GROUP BY status";
+  // Two index lookups on (status, created_at, id).
+  s.oldest_waiting = "SELECT MIN(created_at) FROM agentry_jobs WHERE status IN ('pending', 'queued')";
 
   // (message, completed_at, id): waiting or running -> cancelled, one event.
   s.cancel_job =

@@ -50,6 +50,7 @@ struct Statements {
   std::string list_after_cursor;
   std::string list_order_limit;
   std::string count_by_status;
+  std::string oldest_waiting;
   std::string cancel_job;
   std::string delete_finished_job;
   std::string delete_job_events;

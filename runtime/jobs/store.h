@@ -154,6 +154,9 @@ class JobStore {
   virtual DeleteResult remove(const std::string& id) = 0;
   // Jobs per status, for /metrics.
   virtual std::map<JobStatus, int64_t> count_by_status() = 0;
+  // When the longest-waiting pending or queued job was created; none when
+  // nothing waits. /metrics turns it into an age, so a stuck queue shows.
+  virtual std::optional<TimePoint> oldest_waiting_created_at() = 0;
 
   // ---- scheduler side ----
 

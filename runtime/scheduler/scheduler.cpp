@@ -219,7 +219,10 @@ void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
     spdlog::info("job {}: {}", id, status);
   std::lock_guard lock(mutex_);
   if (status == "completed") ++stats_.completed;
-  if (status == "failed") ++stats_.failed;
+  if (status == "failed") {
+    ++stats_.failed;
+    ++stats_.failed_by_reason[outcome.error ? outcome.error->reason : "internal_error"];
+  }
   if (status == "cancelled") ++stats_.cancelled;
   if (status == "lost") ++stats_.lost;
 }

@@ -61,6 +61,7 @@ struct SchedulerOptions {
 struct SchedulerStats {
   int running = 0;  // jobs on this process's threads
   uint64_t started = 0, completed = 0, failed = 0, cancelled = 0, lost = 0;
+  std::map<std::string, uint64_t> failed_by_reason;  // error.reason -> jobs
 };
 
 class Scheduler {

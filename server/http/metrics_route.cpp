@@ -1,6 +1,8 @@
 // GET /metrics: Prometheus text built from the store (jobs per status), the
 // server's registry (durations, HTTP requests, streams), the LLM client's
 // counters and this process's scheduler.
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include "runtime/llm/llm_metrics.h"
@@ -11,9 +13,11 @@ namespace {
 
 void write_job_gauges(std::ostream& out, jobs::JobStore& store) {
   std::map<jobs::JobStatus, int64_t> counts;
+  std::optional<jobs::TimePoint> oldest_waiting;
   bool up = true;
   try {
     counts = store.count_by_status();
+    oldest_waiting = store.oldest_waiting_created_at();
   } catch (const std::exception&) {
     up = false;  // the rest of the page is still worth scraping
   }
@@ -27,6 +31,13 @@ void write_job_gauges(std::ostream& out, jobs::JobStore& store) {
     out << "agentry_jobs{status=\"" << jobs::to_string(status) << "\"} " << counts[status] << '\n';
   out << "# HELP agentry_queue_depth Jobs waiting to run (pending + queued).\n# TYPE agentry_queue_depth gauge\n"
       << "agentry_queue_depth " << counts[jobs::JobStatus::pending] + counts[jobs::JobStatus::queued] << '\n';
+  // A queue that is long but moving keeps this small; a stuck one makes it grow.
+  const double age_s =
+      oldest_waiting ? std::max<double>(0, static_cast<double>((jobs::now_ms() - *oldest_waiting).count()) / 1000.0)
+                     : 0;
+  out << "# HELP agentry_queue_oldest_age_seconds How long the longest-waiting job has waited (0: none waits).\n"
+         "# TYPE agentry_queue_oldest_age_seconds gauge\n"
+      << "agentry_queue_oldest_age_seconds " << age_s << '\n';
 }
 
 void write_scheduler(std::ostream& out, const scheduler::Scheduler& scheduler) {
@@ -44,6 +55,10 @@ void write_scheduler(std::ostream& out, const scheduler::Scheduler& scheduler) {
                                                        {"lost", stats.lost}};
   for (const auto& [outcome, n] : outcomes)
     out << "agentry_scheduler_jobs_total{" << worker << ",outcome=\"" << outcome << "\"} " << n << '\n';
+  out << "# HELP agentry_scheduler_failed_total Jobs this process's workers failed, by error.reason.\n"
+         "# TYPE agentry_scheduler_failed_total counter\n";
+  for (const auto& [reason, n] : stats.failed_by_reason)
+    out << "agentry_scheduler_failed_total{" << worker << ",reason=\"" << escape_label(reason) << "\"} " << n << '\n';
 }
 
 Reply scrape(RouteContext& ctx) {

@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(metrics_expose_the_named_families) {
   ApiFixture api;
   const auto id = api.create_job("training");
   api.create_job("training");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // so the queue's age is measurable
   BOOST_TEST(api.request("GET", "/api/v1/jobs/" + id).status == 200);
   api.metrics.observe_job_duration("training", "completed", 42.0);
   api.metrics.observe_step_duration("E1", 0.3);
@@ -71,6 +72,13 @@ BOOST_AUTO_TEST_CASE(metrics_expose_the_named_families) {
            "agentry_llm_",
        })
     BOOST_TEST(text.find(line) != std::string::npos, line);
+  // No worker here: the first job has waited since it was created.
+  const std::string age_name = "\nagentry_queue_oldest_age_seconds ";
+  const auto age_at = text.find(age_name);
+  BOOST_TEST_REQUIRE(age_at != std::string::npos);
+  const double age = std::stod(text.substr(age_at + age_name.size()));
+  BOOST_TEST(age >= 0.05);
+  BOOST_TEST(age < 60);
 }
 
 BOOST_AUTO_TEST_CASE(cors_allows_configured_origins_and_answers_preflight) {

@@ -104,10 +104,15 @@ BOOST_AUTO_TEST_CASE(event_stream_follows_a_running_job_to_its_end) {
 BOOST_AUTO_TEST_CASE(metrics_show_this_process_scheduler) {
   ApiFixture api(with_scheduler());
   api.wait_finished(api.create_job("training"));
+  // No message in its input: the script fails it with script_error.
+  BOOST_TEST_REQUIRE(api.wait_finished(api.create_job("interview_message"))["status"] == "failed");
   const auto text = api.request("GET", "/metrics").body;
-  BOOST_TEST(text.find("agentry_scheduler_running{worker=\"" + api.scheduler->options().worker_id + "\"} 0") !=
-             std::string::npos);
+  const std::string worker = "worker=\"" + api.scheduler->options().worker_id + "\"";
+  BOOST_TEST(text.find("agentry_scheduler_running{" + worker + "} 0") != std::string::npos);
   BOOST_TEST(text.find("agentry_jobs{status=\"completed\"} 1") != std::string::npos);
+  BOOST_TEST(text.find("agentry_scheduler_failed_total{" + worker + ",reason=\"script_error\"} 1") !=
+             std::string::npos);
+  BOOST_TEST(text.find("agentry_queue_oldest_age_seconds 0\n") != std::string::npos, "nothing waits");
 }
 
 BOOST_AUTO_TEST_CASE(cancel_reaches_a_running_job) {
