@@ -19,7 +19,8 @@ constexpr char kUsage[] = R"(agentry — LLM agent pipelines as durable backgrou
 
 usage: agentry COMMAND [options]
 
-  serve      the REST API and workers (--port 8080 --db URL --scripts DIR --max-running N, --no-workers)
+  serve      the REST API and workers (--port 8080 --db URL --scripts DIR --max-running N, --no-workers,
+             --tokens FILE: bearer-token auth, see docs/api.md; without it only 127.0.0.1 is served)
   worker     workers only, on a shared database (--db URL --max-running N)
   migrate    apply pending database migrations (--db URL)
   run        run one pipeline in this process: run PIPELINE --input FILE|- [--json]
@@ -36,6 +37,8 @@ usage: agentry COMMAND [options]
 
 Every command: --log-level trace|debug|info|warn|error|off (AGENTRY_LOG_LEVEL, default info),
 --log-format text|json (AGENTRY_LOG_FORMAT; json: one object per line on stderr).
+
+Client commands (submit, jobs, job, watch, cancel) send the token in AGENTRY_TOKEN or --token-file FILE.
 
 Defaults: database sqlite:agentry.db (AGENTRY_DB), scripts ./scripts (AGENTRY_SCRIPTS),
 LLM mock unless OPENAI_API_KEY is set. See README.md.
