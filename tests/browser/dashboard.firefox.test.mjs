@@ -5,24 +5,15 @@
 // without EventSource, cancel a job, and the phone width.
 // Usage: node dashboard.firefox.test.mjs BASE_URL [ARTIFACT_DIR]
 import puppeteer from "puppeteer-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { assert, createHarness, progressOnlyIncreases, sampleJobPage, timelineFillsStepByStep } from "./harness.mjs";
+import { join } from "node:path";
+import {
+  assert, createHarness, mockPlans, progressOnlyIncreases, sampleJobPage, testSetup, timelineFillsStepByStep,
+} from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
-const base = (process.argv[2] || "").replace(/\/$/, "");
-const artifacts = process.argv[3] || join(here, "artifacts");
-if (!base) {
-  console.error("usage: node dashboard.firefox.test.mjs BASE_URL [ARTIFACT_DIR]");
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
+const { root, base, artifacts } = testSetup("dashboard.firefox.test.mjs");
 
 const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
-const E9 = JSON.parse(readFileSync(join(root, "scripts/agents/E9.mock.json"), "utf8"));
-const N8 = JSON.parse(readFileSync(join(root, "scripts/agents/N8.mock.json"), "utf8"));
+const { E9, N8 } = mockPlans(root);
 
 const { check, fail, finish } = createHarness(100_000);
 

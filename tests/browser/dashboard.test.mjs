@@ -3,24 +3,16 @@
 // (tests/browser/run.sh starts the server and calls this). Prints one line per
 // check and ends with "N passed, M failed"; exits 1 on any failure.
 import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { assert, createHarness, progressOnlyIncreases, sampleJobPage, timelineFillsStepByStep } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  assert, createHarness, mockPlans, progressOnlyIncreases, sampleJobPage, testSetup, timelineFillsStepByStep,
+} from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
-const base = (process.argv[2] || "").replace(/\/$/, "");
-const artifacts = process.argv[3] || join(here, "artifacts");
-if (!base) {
-  console.error("usage: node dashboard.test.mjs BASE_URL [ARTIFACT_DIR]");
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
+const { root, base, artifacts } = testSetup("dashboard.test.mjs");
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const E9 = JSON.parse(readFileSync(join(root, "scripts/agents/E9.mock.json"), "utf8"));
-const N8 = JSON.parse(readFileSync(join(root, "scripts/agents/N8.mock.json"), "utf8"));
+const { E9, N8 } = mockPlans(root);
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, name), fullPage: true });
 

@@ -1,6 +1,29 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 // What both browser tests share: numbered checks that print one line each, a
 // watchdog so a hang fails instead of stalling CI, and the in-page sampler
 // that records how the job page changes while a job runs.
+// The command line both tests take: BASE_URL [ARTIFACT_DIR].
+export function testSetup(script) {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const base = (process.argv[2] || "").replace(/\/$/, "");
+  const artifacts = process.argv[3] || join(root, "tests", "browser", "artifacts");
+  if (!base) {
+    console.error(`usage: node ${script} BASE_URL [ARTIFACT_DIR]`);
+    process.exit(2);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  return { root, base, artifacts };
+}
+
+// The mock LLM's final training (E9) and nutrition (N8) plans the pages must show.
+export function mockPlans(root) {
+  const read = (agent) => JSON.parse(readFileSync(join(root, `scripts/agents/${agent}.mock.json`), "utf8"));
+  return { E9: read("E9"), N8: read("N8") };
+}
+
 export function createHarness(limitMs) {
   let passed = 0;
   let failed = 0;
