@@ -128,6 +128,14 @@ void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, 
 }
 
 void JobHost::log(std::string event, std::string details) {
+  // Only the job's Lua thread logs, so the count needs no lock.
+  if (++script_log_entries_ > kMaxScriptLogEntries) {
+    if (script_log_entries_ == kMaxScriptLogEntries + 1)
+      journal_.log(Event{0, now_ms(), "log_truncated",
+                         "more than " + std::to_string(kMaxScriptLogEntries) +
+                             " job.log/print entries in this run; the rest are not stored"});
+    return;
+  }
   journal_.log(
       Event{0, now_ms(), truncated(std::move(event), kMaxEventName), truncated(std::move(details), kMaxMessageBytes)});
 }

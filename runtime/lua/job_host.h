@@ -63,6 +63,9 @@ class JobHost {
   void set_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
   // Stores a finished step with the progress after it, in one journal write.
   void checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<jobs::Event> events);
+  // A script's job.log / print entry. Past kMaxScriptLogEntries in one run
+  // the rest are dropped after one "log_truncated" entry, so a logging loop
+  // cannot grow the job's execution log (and every GET of it) without bound.
   void log(std::string event, std::string details);
 
   // --- per-agent limits (prelude's run_agent and parallel.map)
@@ -113,6 +116,7 @@ class JobHost {
   // Limits of every agent started in this job; stable addresses for the sandbox.
   std::vector<std::unique_ptr<AgentLimits>> agent_limits_;
   std::map<std::string, std::string> raw_replies_;
+  size_t script_log_entries_ = 0;
   jobs::Progress progress_;
   jobs::JobTotals totals_;
 
@@ -148,6 +152,8 @@ class JobHost {
 // Largest text a script can put into one stored message (log details, a
 // progress message, a step's or the job's error): longer text is cut.
 constexpr size_t kMaxMessageBytes = 64 * 1024;
+// Most job.log / print entries one run of a job stores.
+constexpr size_t kMaxScriptLogEntries = 1000;
 // `s` cut to `limit` bytes with a "…[truncated]" marker when it is longer.
 std::string truncated(std::string s, size_t limit);
 

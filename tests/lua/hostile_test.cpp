@@ -8,6 +8,7 @@
 #include <future>
 
 #include "run_helpers.h"
+#include "runtime/lua/job_host.h"
 
 using namespace agentry;
 using namespace agentry::testing;
@@ -186,4 +187,22 @@ BOOST_AUTO_TEST_CASE(huge_strings_are_cut_before_they_are_stored) {
   }
   BOOST_CHECK_GE(flood_events, 3u);  // log, print, agent_failed
   for (const auto& p : ran.journal->progress_history()) BOOST_CHECK_LE(p.message.size(), 65 * 1024u);
+}
+
+BOOST_AUTO_TEST_CASE(a_logging_loop_stores_a_bounded_log) {
+  ScriptDir dir;
+  dir.write("agents/chatty.lua", R"(return agent { name = 'chatty', run = function(input)
+    for i = 1, 20000 do job.log("tick", i); print(i) end
+    return { done = true }
+  end })");
+  dir.write("pipelines/p.lua", "return pipeline { name = 'p', steps = { 'chatty' } }");
+  auto ran = run_pipeline(*dir.load(), "p");
+  BOOST_CHECK(ran.outcome.status == jobs::JobStatus::completed);
+  size_t script_entries = 0, truncation_notes = 0;
+  for (const auto& e : ran.journal->events()) {
+    script_entries += e.event == "tick" || e.event == "print";
+    truncation_notes += e.event == "log_truncated";
+  }
+  BOOST_CHECK_EQUAL(script_entries, lua::kMaxScriptLogEntries);
+  BOOST_CHECK_EQUAL(truncation_notes, 1u);
 }
