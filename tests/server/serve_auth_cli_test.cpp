@@ -22,22 +22,6 @@ namespace {
 
 const std::string kToken = "cli-secret-4f0c9e";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe)) result.output += buf.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;

@@ -1,40 +1,16 @@
 // `agentry submit --watch` against a running server: the exit code follows
 // the job's final status, and piped output shows every agent's completion.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
-
 #include "service_fixture.h"
 #include "support/script_dir.h"
 
 using namespace agentry::testing;
 
-namespace {
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe)) result.output += buf.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(submit_watch_exits_with_the_jobs_final_status) {
   TempDir dir;
   ScriptDir scripts;
-  scripts.write("agents/fine.lua",
-                "return agent { name = 'fine', run = function() llm.chat { prompt = 'hi' } return { ok = true } end }\n");
+  scripts.write(
+      "agents/fine.lua",
+      "return agent { name = 'fine', run = function() llm.chat { prompt = 'hi' } return { ok = true } end }\n");
   scripts.write("agents/broken.lua",
                 "return agent { name = 'broken', run = function(input)\n  return input.no.such.field\nend }\n");
   scripts.write("pipelines/good.lua", "return pipeline { name = 'good', steps = { 'fine', 'fine' } }\n");
@@ -43,8 +19,8 @@ BOOST_AUTO_TEST_CASE(submit_watch_exits_with_the_jobs_final_status) {
 
   const int port = free_port();
   const std::string log = (dir.path / "serve.log").string();
-  auto server = start_agentry({"serve", "--port", std::to_string(port), "--db", "sqlite:" + (dir.path / "c.db").string(),
-                               "--scripts", scripts.path().string()},
+  auto server = start_agentry({"serve", "--port", std::to_string(port), "--db",
+                               "sqlite:" + (dir.path / "c.db").string(), "--scripts", scripts.path().string()},
                               {{"AGENTRY_MOCK_LATENCY_MS", "50"}}, log, port);
   const std::string base = agentry_binary() + " submit %s --input " + (dir.path / "input.json").string() +
                            " --server http://127.0.0.1:" + std::to_string(port) + " --watch";

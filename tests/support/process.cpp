@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -95,6 +97,17 @@ std::string tail_of(const std::string& path, size_t bytes) {
   s << in.rdbuf();
   const std::string all = s.str();
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), pipe)) result.output += buf.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
 }
 
 }  // namespace agentry::testing

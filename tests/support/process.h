@@ -40,4 +40,12 @@ std::string agentry_binary();
 // The tail of a file, for failure messages.
 std::string tail_of(const std::string& path, size_t bytes = 4000);
 
+struct CommandResult {
+  int exit_code = -1;  // -1 when the command did not exit normally
+  std::string output;  // stdout and stderr
+};
+
+// Runs `command` through the shell and waits for it.
+CommandResult run_command(const std::string& command);
+
 }  // namespace agentry::testing
