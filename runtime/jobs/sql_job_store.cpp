@@ -93,22 +93,30 @@ CreateResult SqlJobStore::create(const NewJob& in) {
   return {std::move(job), true};
 }
 
-std::optional<Job> SqlJobStore::get(const std::string& id, bool with_steps) {
+std::optional<Job> SqlJobStore::get(const std::string& id, JobParts parts) {
   return read([&](sql::Connection& c) {
-    auto job = load_job(c, id);
+    auto job = load_job(c, id, parts.input);
     if (!job) return job;
     job->queue_position = queue_position(c, *job);
     for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
       job->execution_log.push_back(event_from_row(row));
-    if (with_steps)
+    if (parts.steps)
       for (const auto& row : c.query(sql_.select_steps, {id})) job->steps.push_back(step_from_row(row));
     return job;
   });
 }
 
+std::optional<JobStatus> SqlJobStore::status_of(const std::string& id) {
+  return read([&](sql::Connection& c) -> std::optional<JobStatus> {
+    const auto rows = c.query(sql_.select_status, {id});
+    if (rows.empty()) return std::nullopt;
+    return parse_status(rows.front().text(0));
+  });
+}
+
 std::optional<Job> SqlJobStore::get_state(const std::string& id) {
   return read([&](sql::Connection& c) {
-    auto job = load_job(c, id);
+    auto job = load_job(c, id, false);
     if (job) job->queue_position = queue_position(c, *job);
     return job;
   });
@@ -225,8 +233,8 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
                   (rows.empty() ? std::string("deleted") : "now " + rows.front().text(0)) + ")");
 }
 
-std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id) {
-  const auto rows = c.query(sql_.select_job, {id});
+std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id, bool with_input) {
+  const auto rows = c.query(with_input ? sql_.select_job : sql_.select_job_without_input, {id});
   if (rows.empty()) return std::nullopt;
   return job_from_row(rows.front());
 }

@@ -23,7 +23,8 @@ class SqlJobStore final : public JobStore {
   void ping() override;
 
   CreateResult create(const NewJob& job) override;
-  std::optional<Job> get(const std::string& id, bool with_steps) override;
+  std::optional<Job> get(const std::string& id, JobParts parts) override;
+  std::optional<JobStatus> status_of(const std::string& id) override;
   std::optional<Job> get_state(const std::string& id) override;
   JobPage list(const ListQuery& query) override;
   std::vector<Event> events_after(const std::string& id, int64_t after_seq, int limit) override;
@@ -68,7 +69,7 @@ class SqlJobStore final : public JobStore {
   // Runs a fenced UPDATE; throws LeaseLost (rolling the transaction back)
   // when it matched no row.
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease);
-  std::optional<Job> load_job(sql::Connection& c, const std::string& id);
+  std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job);
 
   sql::DatabaseUrl url_;
@@ -111,6 +112,11 @@ auto SqlJobStore::read(Work&& work) -> std::invoke_result_t<Work&, sql::Connecti
   for (int attempt = 1;; ++attempt) {
     auto c = pool_.acquire();
     try {
+      c->begin_read();
+      struct EndRead {
+        sql::Connection& c;
+        ~EndRead() { c.end_read(); }
+      } end_read{*c};
       return work(*c);
     } catch (const sql::SqlError& e) {
       const bool again = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost;

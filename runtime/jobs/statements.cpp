@@ -42,6 +42,7 @@ Statements common() {
       "created_at, event_seq) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, 1)";
   // (id)
   s.select_job = "SELECT " + columns + " FROM agentry_jobs WHERE id = ?";
+  s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
   // (priority, priority, created_at, priority, created_at, id): waiting jobs

@@ -40,6 +40,7 @@ struct Statements {
   // ---- jobs: API side ----
   std::string insert_job;
   std::string select_job;
+  std::string select_job_without_input;  // input NULL: the stored default {}
   std::string select_job_by_idempotency_key;
   std::string count_ahead_in_queue;
   std::string list_jobs_prefix;  // completed by the list_* clauses below

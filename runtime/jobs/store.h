@@ -121,6 +121,13 @@ struct WatchdogReport {
   std::vector<std::string> failed;    // lease expired on the last attempt, or timed out
 };
 
+// What get() reads beyond the job row and its log. The input is what a
+// client sent (often the largest column); a GET reads it only when asked.
+struct JobParts {
+  bool input = true;
+  bool steps = false;
+};
+
 class JobStore {
  public:
   // Opens (creating and migrating as needed) the database named by options.url.
@@ -139,9 +146,12 @@ class JobStore {
 
   // Inserts a pending job with its "created" event.
   virtual CreateResult create(const NewJob& job) = 0;
-  // The job with queue_position (when waiting) and its execution log; steps
-  // only when asked.
-  virtual std::optional<Job> get(const std::string& id, bool with_steps = false) = 0;
+  // The job with queue_position (when waiting) and its execution log; the
+  // input and the steps as `parts` asks.
+  virtual std::optional<Job> get(const std::string& id, JobParts parts = {}) = 0;
+  // The job's status alone (one primary-key lookup); none when it does not
+  // exist. What a cached document of a finished job is checked against.
+  virtual std::optional<JobStatus> status_of(const std::string& id) = 0;
   // The job with queue_position but no execution log or steps: what an event
   // stream re-reads every second, without the whole log each time.
   virtual std::optional<Job> get_state(const std::string& id) = 0;

@@ -104,7 +104,8 @@ std::optional<LogFormat> parse_log_format(std::string_view name) {
 }
 
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name) {
-  if (name == "warning") return spdlog::level::warn;
+  // spdlog names the level "warning"; the usage text and most tools say "warn".
+  if (name == "warn" || name == "warning") return spdlog::level::warn;
   for (int l = spdlog::level::trace; l < spdlog::level::n_levels; ++l) {
     const auto level = static_cast<spdlog::level::level_enum>(l);
     const auto text = spdlog::level::to_string_view(level);

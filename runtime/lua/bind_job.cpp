@@ -108,7 +108,7 @@ int step_started(lua_State* L, JobHost& host) {
   p.current_agent = agent;
   if (const AgentDef* def = host.snapshot().find_agent(agent); def && !def->phase.empty()) p.phase = def->phase;
   p.message = "Agent " + agent + " started";
-  host.set_progress(p, {Event{0, now_ms(), "agent_started", agent_label(host, agent)}});
+  host.defer_progress(p, {Event{0, now_ms(), "agent_started", agent_label(host, agent)}});
   host.sandbox().reset_cpu_slice();
   return 0;
 }
@@ -243,6 +243,7 @@ int apply_agent_limits(lua_State* L, JobHost& host) {
 int sleep(lua_State* L, JobHost& host) {
   const double seconds = luaL_checknumber(L, 1);
   if (!(seconds >= 0.0) || seconds > 3600.0) return luaL_error(L, "sleep: seconds must be within 0..3600");
+  host.flush_deferred();
   host.control().wait_for(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0)));
   host.check_stopped(L);
   host.sandbox().reset_cpu_slice();

@@ -134,10 +134,11 @@ int llm_call(lua_State* L, JobHost& host) {
   llm::ChatReply reply;
   std::optional<llm::LlmError> failure;
   try {
-    reply = host.llm().chat(req, host.control(), listener);
+    reply = host.llm().chat(req, host.sync_call_control(), listener);
   } catch (const llm::LlmError& e) {
     failure = e;
   }
+  host.rethrow_deferred_failure();  // a lost lease outranks the call's own outcome
   host.sandbox().reset_cpu_slice();
   if (failure) raise_call_error(L, host, key, *failure);
   host.account_reply(key, reply);

@@ -2,6 +2,9 @@
 
 #include <lua.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 #include "runtime/log/log_context.h"
 
 namespace agentry::lua {
@@ -116,28 +119,99 @@ void JobHost::close_step(const std::string& key) {
   raw_replies_.erase(key);
 }
 
+namespace {
+
+// Deferred events first, then `events`: the order they happened in.
+std::vector<Event> after_deferred(std::vector<Event>& deferred, std::vector<Event> events) {
+  if (deferred.empty()) return events;
+  std::vector<Event> all = std::move(deferred);
+  deferred.clear();
+  all.insert(all.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+  return all;
+}
+
+// How long the job thread may wait before deferred progress is due.
+std::chrono::milliseconds until_deferred_due(const std::optional<std::chrono::steady_clock::time_point>& since,
+                                             std::chrono::milliseconds at_most) {
+  if (!since) return at_most;
+  return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*since + kDeferredProgressDelay -
+                                                                          std::chrono::steady_clock::now()),
+                    std::chrono::milliseconds(0), at_most);
+}
+
+}  // namespace
+
 void JobHost::set_progress(const jobs::Progress& p, std::vector<Event> events) {
   progress_ = p;
-  journal_.progress(progress_, totals_, events);
+  deferred_since_.reset();
+  journal_.progress(progress_, totals_, after_deferred(deferred_events_, std::move(events)));
+}
+
+void JobHost::defer_progress(const jobs::Progress& p, std::vector<Event> events) {
+  progress_ = p;
+  if (!deferred_since_) deferred_since_ = std::chrono::steady_clock::now();
+  deferred_events_.insert(deferred_events_.end(), std::make_move_iterator(events.begin()),
+                          std::make_move_iterator(events.end()));
+}
+
+void JobHost::flush_deferred() {
+  if (deferred_since_) set_progress(progress_, {});
+}
+
+void JobHost::flush_deferred_when_due() {
+  if (!deferred_since_ || deferred_failure_ ||
+      std::chrono::steady_clock::now() - *deferred_since_ < kDeferredProgressDelay)
+    return;
+  try {
+    flush_deferred();
+  } catch (const jobs::LeaseLost&) {
+    deferred_failure_ = std::current_exception();
+    control_.lease_lost();
+  } catch (const std::exception&) {
+    deferred_failure_ = std::current_exception();
+  }
+}
+
+void JobHost::rethrow_deferred_failure() {
+  if (auto failure = std::exchange(deferred_failure_, nullptr)) std::rethrow_exception(failure);
+}
+
+bool JobHost::SyncStop::stop_requested() const {
+  host_.flush_deferred_when_due();
+  return host_.deferred_failure_ || host_.control_.stop_requested();
+}
+
+bool JobHost::SyncStop::wait_for(std::chrono::milliseconds d) const {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (!stop_requested()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    // Wake when deferred progress falls due (at least 1 ms apart, not to spin).
+    host_.control_.wait_for(std::max(std::chrono::milliseconds(1), until_deferred_due(host_.deferred_since_, left)));
+  }
+  return false;
 }
 
 void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<Event> events) {
   progress_ = p;
-  journal_.checkpoint(step, progress_, totals_, events);
+  deferred_since_.reset();
+  journal_.checkpoint(step, progress_, totals_, after_deferred(deferred_events_, std::move(events)));
   if (options_.on_step) options_.on_step(step);
 }
 
 void JobHost::log(std::string event, std::string details) {
   // Only the job's Lua thread logs, so the count needs no lock.
-  if (++script_log_entries_ > kMaxScriptLogEntries) {
-    if (script_log_entries_ == kMaxScriptLogEntries + 1)
-      journal_.log(Event{0, now_ms(), "log_truncated",
-                         "more than " + std::to_string(kMaxScriptLogEntries) +
-                             " job.log/print entries in this run; the rest are not stored"});
-    return;
-  }
-  journal_.log(
-      Event{0, now_ms(), truncated(std::move(event), kMaxEventName), truncated(std::move(details), kMaxMessageBytes)});
+  if (++script_log_entries_ > kMaxScriptLogEntries + 1) return;
+  Event entry = script_log_entries_ <= kMaxScriptLogEntries
+                    ? Event{0, now_ms(), truncated(std::move(event), kMaxEventName),
+                            truncated(std::move(details), kMaxMessageBytes)}
+                    : Event{0, now_ms(), "log_truncated",
+                            "more than " + std::to_string(kMaxScriptLogEntries) +
+                                " job.log/print entries in this run; the rest are not stored"};
+  if (deferred_since_)
+    set_progress(progress_, {std::move(entry)});  // after the deferred events, in one write
+  else
+    journal_.log(entry);
 }
 
 void JobHost::post_retry(const std::string& key, const std::string& agent, int n, const std::string& reason,
@@ -277,8 +351,11 @@ int JobHost::wait_any_call(lua_State* L) {
       }
       if (calls_.empty()) throw std::runtime_error("no LLM call in flight");
       // Wake on a finished call or a posted notice; poll the stop state too.
-      wake_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !finished_calls_.empty() || !posted_.empty(); });
+      wake_.wait_for(lock, until_deferred_due(deferred_since_, std::chrono::milliseconds(50)),
+                     [&] { return !finished_calls_.empty() || !posted_.empty(); });
     }
+    flush_deferred_when_due();
+    rethrow_deferred_failure();
     check_stopped(L);
   }
 }

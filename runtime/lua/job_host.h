@@ -8,8 +8,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +63,23 @@ class JobHost {
   jobs::StepRecord* find_open_step(const std::string& key);
   void close_step(const std::string& key);
   void set_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
+  // Like set_progress, but the write waits until the job has been waiting on
+  // an LLM call for kDeferredProgressDelay, or rides along with the next
+  // journal write, whichever comes first. A step's "agent_started" goes this
+  // way: a poller still sees the agent running within that delay during a
+  // real (seconds-long) call, and a fast step costs one transaction, not two.
+  void defer_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
+  // Writes deferred progress now (before a sleep, at the end of the job).
+  void flush_deferred();
+  // Writes deferred progress once it has waited kDeferredProgressDelay. Called
+  // while the job thread waits on a call, so it does not throw: a failed write
+  // (a lost lease stops the job at once) is rethrown by
+  // rethrow_deferred_failure() when the wait is over.
+  void flush_deferred_when_due();
+  void rethrow_deferred_failure();
+  // What a call made on the job thread itself (llm.chat outside parallel.map)
+  // obeys: the job's control, and it writes deferred progress when due.
+  const llm::CallControl& sync_call_control() const { return sync_stop_; }
   // Stores a finished step with the progress after it, in one journal write.
   void checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<jobs::Event> events);
   // A script's job.log / print entry. Past kMaxScriptLogEntries in one run
@@ -118,6 +137,11 @@ class JobHost {
   std::map<std::string, std::string> raw_replies_;
   size_t script_log_entries_ = 0;
   jobs::Progress progress_;
+  // Events of deferred progress not written yet (progress_ is written with
+  // them), and since when they wait.
+  std::vector<jobs::Event> deferred_events_;
+  std::optional<std::chrono::steady_clock::time_point> deferred_since_;
+  std::exception_ptr deferred_failure_;
   jobs::JobTotals totals_;
 
   // Shared with LLM call threads.
@@ -146,12 +170,25 @@ class JobHost {
     JobHost& host_;
   };
   CallStop call_stop_{*this};
+  class SyncStop final : public llm::CallControl {
+   public:
+    explicit SyncStop(JobHost& host) : host_(host) {}
+    bool stop_requested() const override;
+    bool wait_for(std::chrono::milliseconds d) const override;
+
+   private:
+    JobHost& host_;
+  };
+  SyncStop sync_stop_{*this};
   int next_call_id_ = 1;
 };
 
 // Largest text a script can put into one stored message (log details, a
 // progress message, a step's or the job's error): longer text is cut.
 constexpr size_t kMaxMessageBytes = 64 * 1024;
+// How long a deferred progress write (a step's "agent_started") may wait
+// while the job waits on an LLM call; see JobHost::defer_progress.
+constexpr std::chrono::milliseconds kDeferredProgressDelay{250};
 // Most job.log / print entries one run of a job stores.
 constexpr size_t kMaxScriptLogEntries = 1000;
 // `s` cut to `limit` bytes with a "…[truncated]" marker when it is longer.

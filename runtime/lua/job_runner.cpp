@@ -1,5 +1,6 @@
 #include "runtime/lua/job_runner.h"
 
+#include <spdlog/spdlog.h>
 #include <lua.hpp>
 
 #include "runtime/lua/job_host.h"
@@ -113,6 +114,12 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
     ok = lua_pcall(L, 3, 1, 0) == 0;
   }
 
+  try {
+    host.flush_deferred();  // an agent started but never checkpointed (a script error after it)
+  } catch (const std::exception& e) {
+    // The lease is gone or the store is down: the final write reports that.
+    spdlog::debug("job {}: deferred progress not written: {}", request.job_id, e.what());
+  }
   try {
     if (auto stopped = stopped_outcome(sandbox, control)) {
       out = *stopped;

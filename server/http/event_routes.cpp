@@ -41,7 +41,7 @@ Reply stream_events(RouteContext& ctx, ApiRequest& req) {
   else if (const auto query = req.query("last_event_id"); query && !query->empty())
     last_seq = parse_last_event_id(*query, "last_event_id");
 
-  if (!visible_job(ctx, req, id, false)) throw not_found("no job with id '" + id.substr(0, 64) + "'");
+  if (!visible_job(ctx, req, id, {.input = false})) throw not_found("no job with id '" + id.substr(0, 64) + "'");
   auto slot = ctx.sse.reserve();
   if (!slot)
     throw ApiError(503, "too_many_streams",

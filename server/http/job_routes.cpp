@@ -22,8 +22,9 @@ ApiError job_not_found(const std::string& id) { return not_found("no job with id
 
 }  // namespace
 
-std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id, bool with_steps) {
-  auto job = ctx.services.store.get(id, with_steps);
+std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id,
+                                     jobs::JobParts parts) {
+  auto job = ctx.services.store.get(id, parts);
   const auto& caller = req.principal();
   if (job && caller.sees_only_own_jobs() && job->owner != caller.owner) return std::nullopt;
   return job;
@@ -68,10 +69,24 @@ Reply create_job(RouteContext& ctx, ApiRequest& req) {
 
 Reply get_job(RouteContext& ctx, ApiRequest& req) {
   const auto& id = req.param("id");
-  const bool steps = req.query_flag("steps");
-  const auto job = visible_job(ctx, req, id, steps);
+  const jobs::JobParts parts{.input = req.query_flag("input"), .steps = req.query_flag("steps")};
+  const bool plain = !parts.input && !parts.steps;  // the document frontends poll
+  if (plain) {
+    if (auto cached = ctx.finished.find(id)) {
+      const auto& caller = req.principal();
+      if (caller.sees_only_own_jobs() && cached->owner != caller.owner) throw job_not_found(id);
+      if (ctx.services.store.status_of(id)) return Reply::of_json_text(200, *cached->text);
+      ctx.finished.forget(id);  // deleted (by another process, or the TTL prune)
+      throw job_not_found(id);
+    }
+  }
+  const auto job = visible_job(ctx, req, id, parts);
   if (!job) throw job_not_found(id);
-  return Reply::of_json(200, jobs::job_document(*job, req.query_flag("input"), steps));
+  auto document = jobs::job_document(*job, parts.input, parts.steps);
+  if (!plain || !jobs::is_finished(job->status)) return Reply::of_json(200, std::move(document));
+  auto text = std::make_shared<const std::string>(dump(document));
+  ctx.finished.remember(id, job->owner, text);
+  return Reply::of_json_text(200, *text);
 }
 
 int parse_limit(const std::optional<std::string>& text) {
@@ -118,7 +133,7 @@ Reply cancel_job(RouteContext& ctx, ApiRequest& req) {
   const auto& id = req.param("id");
   auto& store = ctx.services.store;
   // Owners never change, so checking before cancelling is no race.
-  if (req.principal().sees_only_own_jobs() && !visible_job(ctx, req, id, false)) throw job_not_found(id);
+  if (req.principal().sees_only_own_jobs() && !visible_job(ctx, req, id, {.input = false})) throw job_not_found(id);
   switch (store.cancel(id)) {
     case jobs::CancelResult::not_found: throw job_not_found(id);
     case jobs::CancelResult::already_finished: {
@@ -142,6 +157,7 @@ Reply delete_job(RouteContext& ctx, ApiRequest& req) {
       throw ApiError(409, "not_finished", "job " + id + " has not finished; cancel it first");
     case jobs::DeleteResult::deleted: break;
   }
+  ctx.finished.forget(id);
   return Reply::empty(204);
 }
 

@@ -28,6 +28,12 @@ struct Reply {
     r.json = std::move(body);
     return r;
   }
+  // A JSON body rendered already (with dump() below).
+  static Reply of_json_text(int status, std::string body) {
+    Reply r = of_text("application/json; charset=utf-8", std::move(body));
+    r.status = status;
+    return r;
+  }
   static Reply of_text(std::string content_type, std::string body) {
     Reply r;
     r.text = std::move(body);
@@ -55,5 +61,10 @@ struct Reply {
     return *this;
   }
 };
+
+// JSON text as every reply sends it (invalid UTF-8 replaced, not thrown).
+inline std::string dump(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace agentry::server

@@ -74,7 +74,7 @@ void send(Poco::Net::HTTPServerResponse& response, const Reply& reply) {
   for (const auto& [name, value] : reply.headers) response.set(name, value);
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
   if (reply.json) {
-    const std::string text = reply.json->dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string text = dump(*reply.json);
     response.setContentType("application/json; charset=utf-8");
     response.sendBuffer(text.data(), text.size());
   } else if (reply.text) {

@@ -5,6 +5,7 @@
 
 #include "server/http/api_server.h"
 #include "server/http/cors.h"
+#include "server/http/finished_documents.h"
 #include "server/http/metrics.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/router.h"
@@ -19,6 +20,7 @@ struct RouteContext {
   SseHub& sse;
   const CorsPolicy& cors;
   RateLimiter& creations;  // job creations per token
+  FinishedDocuments& finished;
 };
 
 void add_job_routes(Router& router, RouteContext& ctx);     // job_routes.cpp
@@ -30,6 +32,7 @@ void add_static_routes(Router& router, RouteContext& ctx);  // static_files.cpp
 
 // The job `id` when it exists and the caller may see it (a client token only
 // its owner's jobs); job_routes.cpp.
-std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id, bool with_steps);
+std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, const std::string& id,
+                                     jobs::JobParts parts);
 
 }  // namespace agentry::server

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/http/reply.h"
+
 namespace agentry::server {
 namespace {
 
@@ -16,8 +18,6 @@ using nlohmann::json;
 constexpr int kEventBatch = 500;
 // While a stream has unsent output the hub retries this often.
 constexpr std::chrono::milliseconds kFlushRetry{20};
-
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json progress_data(const jobs::Job& job) {
   return {{"status", jobs::to_string(job.status)},

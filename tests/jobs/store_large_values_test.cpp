@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(step_outputs_results_and_inputs_of_100_kib_and_5_m
 
     const nlohmann::json result = {{"E1", step.output}};
     store->complete(lease, result, {}, {});
-    const auto job = store->get(id, true);
+    const auto job = store->get(id, {.steps = true});
     BOOST_TEST((job->input == in.input));
     BOOST_TEST((job->result == result));
     BOOST_TEST((job->steps.at(0).output == step.output));

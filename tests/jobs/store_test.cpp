@@ -70,6 +70,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(create_then_get_returns_the_pending_job_with_its_c
   BOOST_TEST(job->execution_log[0].event == "created");
   BOOST_TEST(job->execution_log[0].seq == 1);
   BOOST_TEST(!store->get("0123456789abcdef0123456789abcdef"));
+
+  // What a plain GET reads: everything but the input.
+  const auto without_input = store->get(created.job.id, {.input = false});
+  BOOST_REQUIRE(without_input);
+  BOOST_TEST(without_input->input == nlohmann::json::object());
+  BOOST_TEST(without_input->owner == "alice");
+  BOOST_TEST(without_input->execution_log.size() == 1u);
+  BOOST_TEST(to_string(store->status_of(created.job.id).value()) == "pending");
+  BOOST_TEST(!store->status_of("0123456789abcdef0123456789abcdef"));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(get_state_reads_the_job_and_its_queue_position_without_the_log, B, Backends) {
@@ -210,7 +219,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_checkpoint_stores_step_progress_totals_and_event
   journal->checkpoint(step, some_progress(1, "E1"), JobTotals{Usage{1, 120, 45}, 1},
                       {Event{0, now_ms(), "agent_completed", "E1 in 1.5 s"}});
 
-  const auto job = store->get(id, true);
+  const auto job = store->get(id, {.steps = true});
   BOOST_TEST(job->progress.completed_steps == 1);
   BOOST_TEST(job->progress.current_agent == "E1");
   BOOST_TEST(job->progress.message == "Agent E1 completed");
@@ -236,7 +245,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_checkpoint_stores_step_progress_totals_and_event
   failed.error = "reply is not JSON";
   journal->checkpoint(failed, some_progress(1, "E2"), JobTotals{Usage{2, 200, 90}, 1}, {});
   BOOST_TEST(!journal->find_step("0002"));
-  const auto steps = store->get(id, true)->steps;
+  const auto steps = store->get(id, {.steps = true})->steps;
   BOOST_REQUIRE_EQUAL(steps.size(), 2u);
   BOOST_TEST(steps[1].raw_reply == "not json {");
   BOOST_TEST(steps[1].output.is_null());
@@ -273,7 +282,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_zombie_worker_changes_nothing_once_its_job_was_r
   BOOST_CHECK_THROW(store->find_step(a, "0001"), LeaseLost);
   BOOST_TEST((store->heartbeat(a, 60s) == LeaseStatus::lost));
 
-  job = store->get(id, true);
+  job = store->get(id, {.steps = true});
   BOOST_TEST(to_string(job->status) == "running");
   BOOST_TEST(job->worker_id.value_or("") == "worker-b");
   BOOST_TEST(job->progress.completed_steps == 1);
@@ -549,7 +558,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(jobs_survive_reopening_the_store, B, Backends) {
     store->checkpoint(lease, some_step("0001", "E1"), some_progress(1, "E1"), {}, {});
   }
   auto reopened = open_store(url);
-  const auto job = reopened->get(id, true);
+  const auto job = reopened->get(id, {.steps = true});
   BOOST_REQUIRE(job);
   BOOST_TEST(to_string(job->status) == "running");
   BOOST_TEST(job->steps.size() == 1u);

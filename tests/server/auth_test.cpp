@@ -194,6 +194,21 @@ BOOST_AUTO_TEST_CASE(jobs_belong_to_the_token_owner_and_clients_list_only_their_
   BOOST_TEST(a.body_json()["job_id"] != b.body_json()["job_id"]);
 }
 
+BOOST_AUTO_TEST_CASE(a_finished_job_served_from_the_document_cache_is_still_owner_checked) {
+  ApiFixture api(with_tokens());
+  const auto id = acme_job(api, true);
+  const auto path = "/api/v1/jobs/" + id;
+  const auto first = api.request("GET", path, "", bearer(kAlice));
+  BOOST_REQUIRE_EQUAL(first.status, 200);
+  BOOST_TEST(first.body_json()["status"] == "cancelled");
+  // The document is rendered once and kept; every later read is checked again.
+  BOOST_TEST(api.request("GET", path, "", bearer(kBob)).status == 404);
+  BOOST_TEST(api.request("GET", path, "", bearer(kBob)).error_code() == "not_found");
+  BOOST_TEST(api.request("GET", path, "", bearer(kViewer)).body == first.body);
+  BOOST_TEST(api.request("GET", path, "", bearer(kAlice)).body == first.body);
+  BOOST_TEST(api.request("GET", path).status == 401);
+}
+
 BOOST_AUTO_TEST_CASE(the_event_stream_alone_takes_the_token_in_the_query) {
   ApiFixture api(with_tokens());
   const std::string id = acme_job(api, true);

@@ -182,6 +182,40 @@ BOOST_AUTO_TEST_CASE(cancel_a_queued_job_then_delete_it) {
   BOOST_TEST(running.body_json()["status"] == "cancelled");
 }
 
+BOOST_AUTO_TEST_CASE(a_finished_job_reads_the_same_until_it_is_deleted_anywhere) {
+  ApiFixture api;
+  const json input = {{"client", "Ada"}, {"weeks", 12}};
+  const auto id = api.create_job("training", input);
+  const auto claimed = claim(*api.store);
+  BOOST_TEST_REQUIRE(claimed.size() == 1u);
+  const jobs::Lease lease = claimed[0].lease;
+  const json result = {{"plan", "three sessions a week"}, {"weeks", 12}};
+  api.store->complete(lease, result, {.completed_steps = 1, .total_steps = 1, .percentage = 100}, {}, "done");
+
+  const auto first = api.request("GET", "/api/v1/jobs/" + id);
+  BOOST_TEST_REQUIRE(first.status == 200, first.body);
+  const auto doc = first.body_json();
+  BOOST_TEST(doc["status"] == "completed");
+  BOOST_TEST(doc["result"] == result);
+  BOOST_TEST(!doc.contains("input"));
+  BOOST_TEST(doc["execution_log"].back()["event"] == "completed");
+  BOOST_TEST(first.header("Content-Type") == "application/json; charset=utf-8");
+  // Kept once rendered: the same bytes again, and the input still on request.
+  BOOST_TEST(api.request("GET", "/api/v1/jobs/" + id).body == first.body);
+  BOOST_TEST(api.job(id + "?input=1")["input"] == input);
+  // Deleted behind the server's back (another API process, or the TTL prune):
+  // the next read notices.
+  BOOST_TEST_REQUIRE((api.store->remove(id) == jobs::DeleteResult::deleted));
+  check_error(api.request("GET", "/api/v1/jobs/" + id), 404, "not_found");
+
+  // Deleted through this server: gone at once too.
+  const auto second = api.create_job("training");
+  api.store->cancel(second);
+  BOOST_TEST(api.job(second)["status"] == "cancelled");
+  BOOST_TEST(api.request("DELETE", "/api/v1/jobs/" + second).status == 204);
+  check_error(api.request("GET", "/api/v1/jobs/" + second), 404, "not_found");
+}
+
 BOOST_AUTO_TEST_CASE(bad_bodies_answer_400_and_422_in_the_error_shape) {
   ApiFixture api;
   check_error(api.request("POST", "/api/v1/jobs", R"({"pipeline": "training",)"), 400, "invalid_json");

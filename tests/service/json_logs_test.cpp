@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runtime/log/logging.h"
 #include "server/mock_llm_server.h"
 #include "service_fixture.h"
 
@@ -97,4 +98,20 @@ BOOST_AUTO_TEST_CASE(json_logs_carry_job_and_request_ids_and_no_secrets) {
   BOOST_CHECK_MESSAGE(all.find(kBearer) == std::string::npos, "the bearer token was logged");
   // The worker lines about the job: started on a worker, completed.
   BOOST_CHECK(all.find("\"job_id\":\"" + id + "\"") != std::string::npos);
+}
+
+// Every name the usage text of --log-level offers is accepted ("warn" is
+// spdlog's "warning"), and nothing else.
+BOOST_AUTO_TEST_CASE(log_levels_accept_the_names_the_usage_lists) {
+  namespace log = agentry::log;
+  BOOST_CHECK(log::parse_log_level("trace") == spdlog::level::trace);
+  BOOST_CHECK(log::parse_log_level("debug") == spdlog::level::debug);
+  BOOST_CHECK(log::parse_log_level("info") == spdlog::level::info);
+  BOOST_CHECK(log::parse_log_level("warn") == spdlog::level::warn);
+  BOOST_CHECK(log::parse_log_level("warning") == spdlog::level::warn);
+  BOOST_CHECK(log::parse_log_level("error") == spdlog::level::err);
+  BOOST_CHECK(log::parse_log_level("critical") == spdlog::level::critical);
+  BOOST_CHECK(log::parse_log_level("off") == spdlog::level::off);
+  BOOST_CHECK(!log::parse_log_level("loud"));
+  BOOST_CHECK(!log::parse_log_level(""));
 }

@@ -77,6 +77,12 @@ class Connection {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+  // Brackets a unit of reads that should see one snapshot. SQLite opens a read
+  // transaction, so a GET job's five statements start one read instead of five
+  // (each start re-validates the WAL and the page cache); MySQL reads stay in
+  // autocommit, where a snapshot would cost two more round trips.
+  virtual void begin_read() {}
+  virtual void end_read() noexcept {}
   // False once the connection failed in a way that makes it unusable.
   virtual bool healthy() const = 0;
 };
