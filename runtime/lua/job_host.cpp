@@ -184,7 +184,8 @@ bool JobHost::SyncStop::stop_requested() const {
 bool JobHost::SyncStop::wait_for(std::chrono::milliseconds d) const {
   const auto until = std::chrono::steady_clock::now() + d;
   while (!stop_requested()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    // Rounded up: a 0.9 ms remainder must sleep, not return at once and spin.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
     // Wake when deferred progress falls due (at least 1 ms apart, not to spin).
     host_.control_.wait_for(std::max(std::chrono::milliseconds(1), until_deferred_due(host_.deferred_since_, left)));
@@ -303,7 +304,8 @@ bool JobHost::CallStop::stop_requested() const {
 bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
   const auto until = std::chrono::steady_clock::now() + d;
   while (!stop_requested()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    // Rounded up: a 0.9 ms remainder must sleep, not return at once and spin.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
     host_.control_.wait_for(std::min(left, std::chrono::milliseconds(50)));
   }

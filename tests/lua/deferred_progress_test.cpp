@@ -77,6 +77,25 @@ class RefusingProvider final : public llm::LlmProvider {
   }
 };
 
+// Waits 100 times 1 ms through the call's control, as the LLM rate limiter
+// does while an earlier caller goes first; records how long that took.
+class SmallWaitsProvider final : public llm::LlmProvider {
+ public:
+  std::string name() const override { return "small-waits"; }
+  llm::ChatReply chat(const llm::ChatRequest& r, const llm::CallControl& c) override {
+    const auto started = Clock::now();
+    for (int i = 0; i < 100; ++i) c.wait_for(std::chrono::milliseconds(1));
+    {
+      std::lock_guard lock(mutex);
+      waited.push_back(Clock::now() - started);
+    }
+    return mock.chat(r, c);
+  }
+  std::mutex mutex;
+  std::vector<Clock::duration> waited;
+  llm::MockProvider mock;
+};
+
 void write_one_agent(const ScriptDir& dir) {
   dir.write("agents/A.lua",
             "return agent { name = 'A', run = function(input)\n"
@@ -129,6 +148,26 @@ BOOST_AUTO_TEST_CASE(an_agent_that_fails_still_records_its_start_first) {
   BOOST_REQUIRE_GE(all.size(), 2u);
   BOOST_TEST(all.front() == "agent_started");
   BOOST_TEST(all.back() == "agent_failed");
+}
+
+// A 1 ms wait once returned at once (the remainder was rounded down to 0 ms),
+// so 64 jobs queued behind the rate limiter's FIFO spun both cores.
+BOOST_AUTO_TEST_CASE(waits_through_the_call_control_sleep_on_both_call_paths) {
+  ScriptDir dir;
+  write_one_agent(dir);
+  auto snap = pipeline_with_body(dir,
+                                 "run_agent('A', input)\n"
+                                 "parallel.map({ 1, 2 }, function() return llm.chat { prompt = 'hi' } end)\n"
+                                 "return { ok = true }");
+  auto provider = std::make_shared<SmallWaitsProvider>();
+  llm::LlmClient client(provider);
+  RecordingJournal journal;
+  lua::JobControl control;
+  const auto outcome = lua::run_job(*snap, client, journal, control, {"job-1", "t", nlohmann::json::object(), 1});
+  BOOST_REQUIRE_MESSAGE(to_string(outcome.status) == "completed", (outcome.error ? outcome.error->message : ""));
+  std::lock_guard lock(provider->mutex);
+  BOOST_REQUIRE_EQUAL(provider->waited.size(), 3u);  // one llm.chat on the job thread, two in parallel.map
+  for (const auto& waited : provider->waited) BOOST_TEST(waited >= std::chrono::milliseconds(100));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
