@@ -7,8 +7,9 @@ namespace agentry::llm {
 
 namespace {
 
-// How often a waiting caller looks again. Capacity freed by a finishing call
-// is noticed within this; refills are waited for exactly.
+// How often a waiting caller looks at its job's control (cancellation) when
+// nothing else wakes it; freed capacity and grants ahead wake it at once,
+// refills are waited for exactly.
 constexpr std::chrono::milliseconds kPollInterval{10};
 
 // Per-minute limits are enforced per second by the APIs we protect (OpenAI
@@ -72,8 +73,8 @@ RateLimiter::Decision RateLimiter::try_acquire_locked(uint64_t ticket, int64_t t
     d.reason = "waiting for LLM capacity (" + std::to_string(limits_.tokens_per_minute) + " tokens per minute)";
     d.retry_in = wait_for_refill(tokens_, token_cost);
   } else if (queue_.front() != ticket) {
-    // Capacity is free but an earlier caller takes it first.
-    d.retry_in = std::chrono::milliseconds(1);
+    // Capacity is free but an earlier caller takes it first; its grant wakes us.
+    d.retry_in = kPollInterval;
   } else {
     d.granted = true;
     ++in_flight_;
@@ -86,43 +87,56 @@ RateLimiter::Decision RateLimiter::try_acquire_locked(uint64_t ticket, int64_t t
 
 RateLimiter::Permit RateLimiter::acquire(int64_t tokens, const CallControl& control,
                                          const std::function<void(const std::string&)>& on_wait) {
-  uint64_t ticket = 0;
-  {
-    std::lock_guard lock(mutex_);
-    ticket = next_ticket_++;
-    queue_.push_back(ticket);
-  }
+  std::unique_lock lock(mutex_);
+  const uint64_t ticket = next_ticket_++;
+  queue_.push_back(ticket);
   std::string last_reason;
   try {
     for (;;) {
-      Decision d;
-      {
-        std::lock_guard lock(mutex_);
-        d = try_acquire_locked(ticket, tokens);
+      const Decision d = try_acquire_locked(ticket, tokens);
+      if (d.granted) {
+        ++generation_;
+        lock.unlock();
+        changed_.notify_all();  // the next in line may go now
+        return Permit(this, tokens);
       }
-      if (d.granted) return Permit(this, tokens);
+      const uint64_t seen = generation_;
+      lock.unlock();
       if (!d.reason.empty() && d.reason != last_reason) {
         last_reason = d.reason;
         on_wait(d.reason);
       }
-      if (control.stop_requested() || !control.wait_for(std::min(d.retry_in, kPollInterval * 10)))
+      if (control.stop_requested())
         throw LlmError(LlmError::Kind::cancelled, "call cancelled while waiting for LLM capacity");
+      lock.lock();
+      changed_.wait_for(lock, std::min(d.retry_in, kPollInterval), [&] { return generation_ != seen; });
     }
   } catch (...) {
-    std::lock_guard lock(mutex_);
+    if (!lock.owns_lock()) lock.lock();
     queue_.erase(std::remove(queue_.begin(), queue_.end(), ticket), queue_.end());
+    ++generation_;
+    lock.unlock();
+    changed_.notify_all();
     throw;
   }
 }
 
 void RateLimiter::release() {
-  std::lock_guard lock(mutex_);
-  --in_flight_;
+  {
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    ++generation_;
+  }
+  changed_.notify_all();
 }
 
 void RateLimiter::settle(int64_t charged, int64_t actual) {
-  std::lock_guard lock(mutex_);
-  if (tokens_.enabled()) tokens_.level -= static_cast<double>(actual - charged);
+  {
+    std::lock_guard lock(mutex_);
+    if (tokens_.enabled()) tokens_.level -= static_cast<double>(actual - charged);
+    ++generation_;
+  }
+  changed_.notify_all();
 }
 
 }  // namespace agentry::llm

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -48,8 +49,9 @@ class RateLimiter {
 
   // Waits until a request estimated at `tokens` may start. While it waits it
   // calls `on_wait` with a message saying why ("waiting for LLM capacity (5/5
-  // requests in flight)"), again whenever the reason changes. Waits with
-  // control.wait_for; throws LlmError(cancelled) when the call must stop.
+  // requests in flight)"), again whenever the reason changes. Looks at
+  // control.stop_requested() at least every 10 ms while it waits; throws
+  // LlmError(cancelled) when the call must stop.
   Permit acquire(int64_t tokens, const CallControl& control, const std::function<void(const std::string&)>& on_wait);
 
   const RateLimits& limits() const { return limits_; }
@@ -81,6 +83,11 @@ class RateLimiter {
   Clock::time_point refilled_at_;
   std::deque<uint64_t> queue_;  // tickets of waiting callers, oldest first
   uint64_t next_ticket_ = 0;
+  // Bumped by every grant, release, settle and waiter leaving: what a waiter
+  // sleeps on, so the next caller in line goes at once instead of at its next
+  // poll (polling capped grants at one per poll interval while a queue stood).
+  uint64_t generation_ = 0;
+  std::condition_variable changed_;
 };
 
 }  // namespace agentry::llm
