@@ -55,7 +55,10 @@ BOOST_AUTO_TEST_CASE(a_hanging_call_returns_within_200_ms_of_cancel) {
 
 BOOST_AUTO_TEST_CASE(a_call_waiting_to_retry_returns_promptly_on_cancel) {
   MockApi api(script("503,ok"));
-  auto client = api.client({2, 10.0, 3.0, 120.0});  // a real ~10 s backoff
+  // A long backoff: full jitter draws the wait from [0, 2 × base], and with
+  // base 10 s one run in a hundred retried before the cancel came (200 ms).
+  // Here the wait is the 120 s cap but for one draw in ten million.
+  auto client = api.client({2, 1.0e6, 3.0, 120.0});
   const auto latency = cancel_after(*client, simple_request(), 200ms);
   BOOST_TEST(latency < 200, "returned " << latency << " ms after cancel");
   BOOST_TEST(api.server.stats().total == 1);
