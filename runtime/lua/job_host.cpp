@@ -134,9 +134,10 @@ std::vector<Event> after_deferred(std::vector<Event>& deferred, std::vector<Even
 std::chrono::milliseconds until_deferred_due(const std::optional<std::chrono::steady_clock::time_point>& since,
                                              std::chrono::milliseconds at_most) {
   if (!since) return at_most;
-  return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*since + kDeferredProgressDelay -
-                                                                          std::chrono::steady_clock::now()),
-                    std::chrono::milliseconds(0), at_most);
+  // Rounded up, so the wait ends when the write is due, not just before it.
+  return std::clamp(
+      std::chrono::ceil<std::chrono::milliseconds>(*since + kDeferredProgressDelay - std::chrono::steady_clock::now()),
+      std::chrono::milliseconds(0), at_most);
 }
 
 }  // namespace
