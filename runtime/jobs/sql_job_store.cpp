@@ -94,16 +94,18 @@ CreateResult SqlJobStore::create(const NewJob& in) {
 }
 
 std::optional<Job> SqlJobStore::get(const std::string& id, JobParts parts) {
-  return read([&](sql::Connection& c) {
-    auto job = load_job(c, id, parts.input);
-    if (!job) return job;
-    job->queue_position = queue_position(c, *job);
-    for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
-      job->execution_log.push_back(event_from_row(row));
-    if (parts.steps)
-      for (const auto& row : c.query(sql_.select_steps, {id})) job->steps.push_back(step_from_row(row));
-    return job;
-  });
+  return read(
+      [&](sql::Connection& c) {
+        auto job = load_job(c, id, parts.input);
+        if (!job) return job;
+        job->queue_position = queue_position(c, *job);
+        for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
+          job->execution_log.push_back(event_from_row(row));
+        if (parts.steps)
+          for (const auto& row : c.query(sql_.select_steps, {id})) job->steps.push_back(step_from_row(row));
+        return job;
+      },
+      Reads::snapshot);
 }
 
 std::optional<JobStatus> SqlJobStore::status_of(const std::string& id) {
@@ -115,11 +117,13 @@ std::optional<JobStatus> SqlJobStore::status_of(const std::string& id) {
 }
 
 std::optional<Job> SqlJobStore::get_state(const std::string& id) {
-  return read([&](sql::Connection& c) {
-    auto job = load_job(c, id, false);
-    if (job) job->queue_position = queue_position(c, *job);
-    return job;
-  });
+  return read(
+      [&](sql::Connection& c) {
+        auto job = load_job(c, id, false);
+        if (job) job->queue_position = queue_position(c, *job);
+        return job;
+      },
+      Reads::snapshot);
 }
 
 JobPage SqlJobStore::list(const ListQuery& q) {

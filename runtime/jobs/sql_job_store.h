@@ -57,9 +57,12 @@ class SqlJobStore final : public JobStore {
   // the write may have landed.
   template <class Work>
   auto transact(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
-  // Like transact, for reads that need no transaction.
+  // Like transact, without a write transaction: each statement commits on
+  // its own (what the heartbeat's UPDATE relies on), unless `snapshot` asks
+  // for one read snapshot over all of them (GET's several SELECTs).
+  enum class Reads { autocommit, snapshot };
   template <class Work>
-  auto read(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&>;
+  auto read(Work&& work, Reads reads = Reads::autocommit) -> std::invoke_result_t<Work&, sql::Connection&>;
 
   // Inserts events numbered up to the job's event_seq, which an UPDATE earlier
   // in this transaction raised by events.size().
@@ -108,15 +111,19 @@ auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Conn
 }
 
 template <class Work>
-auto SqlJobStore::read(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
+auto SqlJobStore::read(Work&& work, Reads reads) -> std::invoke_result_t<Work&, sql::Connection&> {
   for (int attempt = 1;; ++attempt) {
     auto c = pool_.acquire();
     try {
-      c->begin_read();
-      struct EndRead {
-        sql::Connection& c;
-        ~EndRead() { c.end_read(); }
-      } end_read{*c};
+      struct Snapshot {
+        sql::Connection* c;  // null: autocommit
+        explicit Snapshot(sql::Connection* c) : c(c) {
+          if (c) c->begin_read();
+        }
+        ~Snapshot() {
+          if (c) c->end_read();
+        }
+      } snapshot(reads == Reads::snapshot ? &*c : nullptr);
       return work(*c);
     } catch (const sql::SqlError& e) {
       const bool again = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost;

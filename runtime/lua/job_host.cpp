@@ -177,23 +177,6 @@ void JobHost::rethrow_deferred_failure() {
   if (auto failure = std::exchange(deferred_failure_, nullptr)) std::rethrow_exception(failure);
 }
 
-bool JobHost::SyncStop::stop_requested() const {
-  host_.flush_deferred_when_due();
-  return host_.deferred_failure_ || host_.control_.stop_requested();
-}
-
-bool JobHost::SyncStop::wait_for(std::chrono::milliseconds d) const {
-  const auto until = std::chrono::steady_clock::now() + d;
-  while (!stop_requested()) {
-    // Rounded up: a 0.9 ms remainder must sleep, not return at once and spin.
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return true;
-    // Wake when deferred progress falls due (at least 1 ms apart, not to spin).
-    host_.control_.wait_for(std::max(std::chrono::milliseconds(1), until_deferred_due(host_.deferred_since_, left)));
-  }
-  return false;
-}
-
 void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<Event> events) {
   progress_ = p;
   deferred_since_.reset();
@@ -299,7 +282,10 @@ std::string JobHost::raw_reply_for(const std::string& key) const {
 }
 
 bool JobHost::CallStop::stop_requested() const {
-  return host_.finishing_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
+  if (!on_job_thread_)
+    return host_.finishing_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
+  host_.flush_deferred_when_due();
+  return host_.deferred_failure_ || host_.control_.stop_requested();
 }
 
 bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
@@ -308,7 +294,11 @@ bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
     // Rounded up: a 0.9 ms remainder must sleep, not return at once and spin.
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
-    host_.control_.wait_for(std::min(left, std::chrono::milliseconds(50)));
+    auto slice = std::min(left, std::chrono::milliseconds(50));
+    // On the job thread, wake when deferred progress falls due too.
+    if (on_job_thread_)
+      slice = std::max(std::chrono::milliseconds(1), until_deferred_due(host_.deferred_since_, slice));
+    host_.control_.wait_for(slice);
   }
   return false;
 }

@@ -158,28 +158,22 @@ class JobHost {
   std::vector<Posted> posted_;
   std::vector<std::thread> call_threads_;
   std::atomic<bool> finishing_{false};
-  // What calls on other threads obey: the job's control, plus this host
-  // ending (a finished job abandons what an aborted parallel.map left running).
+  // What an LLM call obeys. On other threads (parallel.map): the job's
+  // control, plus this host ending (a finished job abandons what an aborted
+  // parallel.map left running). On the job thread itself (llm.chat): the
+  // job's control, and it writes deferred progress when due.
   class CallStop final : public llm::CallControl {
    public:
-    explicit CallStop(JobHost& host) : host_(host) {}
+    CallStop(JobHost& host, bool on_job_thread) : host_(host), on_job_thread_(on_job_thread) {}
     bool stop_requested() const override;
     bool wait_for(std::chrono::milliseconds d) const override;
 
    private:
     JobHost& host_;
+    const bool on_job_thread_;
   };
-  CallStop call_stop_{*this};
-  class SyncStop final : public llm::CallControl {
-   public:
-    explicit SyncStop(JobHost& host) : host_(host) {}
-    bool stop_requested() const override;
-    bool wait_for(std::chrono::milliseconds d) const override;
-
-   private:
-    JobHost& host_;
-  };
-  SyncStop sync_stop_{*this};
+  CallStop call_stop_{*this, false};
+  CallStop sync_stop_{*this, true};
   int next_call_id_ = 1;
 };
 

@@ -49,6 +49,8 @@ struct Principal {
 
   // A client sees only its owner's jobs; everyone else sees all.
   bool sees_only_own_jobs() const { return role == Role::client; }
+  // Whether a job of `job_owner` is visible to this caller.
+  bool may_see(const std::string& job_owner) const { return !sees_only_own_jobs() || job_owner == owner; }
   bool may(Access access) const;
 };
 

@@ -26,7 +26,7 @@ std::optional<jobs::Job> visible_job(RouteContext& ctx, const ApiRequest& req, c
                                      jobs::JobParts parts) {
   auto job = ctx.services.store.get(id, parts);
   const auto& caller = req.principal();
-  if (job && caller.sees_only_own_jobs() && job->owner != caller.owner) return std::nullopt;
+  if (job && !caller.may_see(job->owner)) return std::nullopt;
   return job;
 }
 
@@ -73,8 +73,7 @@ Reply get_job(RouteContext& ctx, ApiRequest& req) {
   const bool plain = !parts.input && !parts.steps;  // the document frontends poll
   if (plain) {
     if (auto cached = ctx.finished.find(id)) {
-      const auto& caller = req.principal();
-      if (caller.sees_only_own_jobs() && cached->owner != caller.owner) throw job_not_found(id);
+      if (!req.principal().may_see(cached->owner)) throw job_not_found(id);
       if (ctx.services.store.status_of(id)) return Reply::of_json_text(200, *cached->text);
       ctx.finished.forget(id);  // deleted (by another process, or the TTL prune)
       throw job_not_found(id);
