@@ -1,5 +1,7 @@
 // agentry: one binary for the service (serve, worker, migrate), the
 // in-process runner (run, check) and the test tools (mock-llm).
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -69,6 +71,18 @@ void configure_logging(int& argc, char** argv) {
   log::configure_logging(options);
 }
 
+// A long-running process holds a socket per client and per LLM call in
+// flight, and an eventfd per job waiting on one: a thousand running jobs need
+// more than the usual soft limit of 1024 descriptors. The hard limit is what
+// the operator allows; take all of it.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,11 +103,17 @@ int main(int argc, char** argv) {
     if (command == "check") return check_command(argc, argv);
     if (command == "run-agent") return run_agent_command(argc, argv);
     if (command == "test-scripts") return test_scripts_command(argc, argv);
-    if (command == "serve" || command == "worker") return serve_command(argc, argv);
+    if (command == "serve" || command == "worker") {
+      raise_open_file_limit();
+      return serve_command(argc, argv);
+    }
     if (command == "migrate") return migrate_command(argc, argv);
     if (command == "submit" || command == "jobs" || command == "job" || command == "cancel" || command == "watch")
       return client_command(argc, argv);
-    if (command == "mock-llm") return agentry::server::run_mock_llm_command(argc - 1, argv + 1);
+    if (command == "mock-llm") {
+      raise_open_file_limit();
+      return agentry::server::run_mock_llm_command(argc - 1, argv + 1);
+    }
     if (command == "version" || command == "--version") {
       std::printf("agentry %s\n", agentry::version());
       return 0;

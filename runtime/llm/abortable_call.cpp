@@ -1,5 +1,6 @@
 #include "runtime/llm/abortable_call.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <future>
@@ -69,6 +70,20 @@ void run_abortable(std::function<void(SocketAbort&)> work, const CallControl& co
     finished.wait_for(kWindDown);
     if (cancelled) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
     throw LlmError(LlmError::Kind::transient, deadline_message);
+  }
+}
+
+void await_reply(const Poco::Net::StreamSocket& socket, const CallControl& control,
+                 std::chrono::steady_clock::time_point deadline, const std::string& deadline_message) {
+  const int wake = control.wake_fd();
+  for (;;) {
+    if (control.stop_requested()) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw LlmError(LlmError::Kind::transient, deadline_message);
+    const auto slice = std::min(left, control.recheck_within());
+    pollfd fds[2] = {{socket.impl()->sockfd(), POLLIN, 0}, {wake, POLLIN, 0}};
+    const int ready = ::poll(fds, wake < 0 ? 1 : 2, static_cast<int>(slice.count()));
+    if (ready > 0 && fds[0].revents != 0) return;
   }
 }
 

@@ -1,8 +1,11 @@
 // Blocking socket I/O that a job can walk away from. Poco's timeouts are per
-// read, and a blocked read cannot see a cancelled job, so the exchange runs
-// on its own thread while the caller watches the job's control and the
-// whole-call deadline; when either fires, the socket is shut down and the
-// caller returns at once.
+// read, and a blocked read cannot see a cancelled job. An exchange over a
+// connection that is already open runs on the caller's thread and waits for
+// the reply with await_reply, which polls the socket in short slices and
+// looks at the job's control and the whole-call deadline in between. One that
+// must connect first (DNS, TCP, TLS: none of them can be interrupted) runs on
+// its own thread under run_abortable, while the caller watches; when either
+// fires, the socket is shut down and the caller returns at once.
 #pragma once
 
 #include <chrono>
@@ -45,5 +48,13 @@ class SocketAbort {
 // everything it uses: after an abort it may finish after this returns.
 void run_abortable(std::function<void(SocketAbort&)> work, const CallControl& control,
                    std::chrono::steady_clock::time_point deadline, const std::string& deadline_message);
+
+// Returns once `socket` has something to read (the reply's first bytes, or
+// the peer closing it). Throws LlmError(cancelled) within a few tens of
+// milliseconds of control.stop_requested() turning true, and
+// LlmError(transient, deadline_message) when `deadline` passes. Once the
+// reply has begun, the rest is read under the socket's read timeout.
+void await_reply(const Poco::Net::StreamSocket& socket, const CallControl& control,
+                 std::chrono::steady_clock::time_point deadline, const std::string& deadline_message);
 
 }  // namespace agentry::llm

@@ -94,6 +94,11 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::create() {
 }
 
 std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::take() {
+  auto session = take_idle();
+  return session ? std::move(session) : create();
+}
+
+std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::take_idle() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<Idle> stale;  // closed outside the lock
   std::unique_ptr<Poco::Net::HTTPClientSession> found;
@@ -108,7 +113,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpConnectionPool::take() {
         found = std::move(candidate.session);
     }
   }
-  return found ? std::move(found) : create();
+  return found;
 }
 
 void HttpConnectionPool::give_back(std::unique_ptr<Poco::Net::HTTPClientSession> session) {

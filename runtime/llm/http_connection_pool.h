@@ -36,6 +36,9 @@ class HttpConnectionPool {
   // An idle session that is still open, or a newly connected one. Throws
   // Poco exceptions when connecting fails.
   std::unique_ptr<Poco::Net::HTTPClientSession> take();
+  // An idle session that is still open, or null: unlike take(), never
+  // connects, so it cannot block on the network.
+  std::unique_ptr<Poco::Net::HTTPClientSession> take_idle();
   // Keeps a session whose last exchange completed cleanly for the next call.
   void give_back(std::unique_ptr<Poco::Net::HTTPClientSession> session);
 

@@ -61,11 +61,15 @@ enum class Phase { connect, send, receive };
 }  // namespace
 
 HttpResult http_post(HttpConnectionPool& pool, const HttpPost& post, SocketAbort& abort) {
-  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  return http_post(pool, nullptr, post, abort, {});
+}
+
+HttpResult http_post(HttpConnectionPool& pool, std::unique_ptr<Poco::Net::HTTPClientSession> session,
+                     const HttpPost& post, SocketAbort& abort, const AwaitReply& await_reply) {
   ArmedSocket armed{abort};
   Phase phase = Phase::connect;
   try {
-    session = pool.take();
+    if (!session) session = pool.take();
     phase = Phase::send;
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, post.target, Poco::Net::HTTPMessage::HTTP_1_1);
     request.setKeepAlive(true);
@@ -75,6 +79,10 @@ HttpResult http_post(HttpConnectionPool& pool, const HttpPost& post, SocketAbort
     if (!abort.arm(session->socket())) throw LlmError(LlmError::Kind::cancelled, "call cancelled");
     std::ostream& out = session->sendRequest(request);
     out.write(post.body.data(), static_cast<std::streamsize>(post.body.size()));
+    if (await_reply) {
+      out.flush();  // the whole request on the wire before waiting for its answer
+      await_reply(session->socket());
+    }
 
     phase = Phase::receive;
     Poco::Net::HTTPResponse response;

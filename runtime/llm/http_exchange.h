@@ -2,6 +2,8 @@
 // turned into LlmErrors that say what happened and whether a retry can help.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,5 +31,13 @@ struct HttpResult {
 // for connect/read timeouts, refused, reset or cut-off connections;
 // permanent for certificate, TLS and host-name failures.
 HttpResult http_post(HttpConnectionPool& pool, const HttpPost& post, SocketAbort& abort);
+
+// The same over `session` (taken from `pool`, which gets it back when the
+// exchange completes cleanly). Once the request is sent, calls
+// await_reply(socket), which returns when the reply starts to arrive or
+// throws (LlmError) to abandon the call; the connection is then closed.
+using AwaitReply = std::function<void(const Poco::Net::StreamSocket&)>;
+HttpResult http_post(HttpConnectionPool& pool, std::unique_ptr<Poco::Net::HTTPClientSession> session,
+                     const HttpPost& post, SocketAbort& abort, const AwaitReply& await_reply);
 
 }  // namespace agentry::llm

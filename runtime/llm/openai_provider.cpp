@@ -40,13 +40,23 @@ ChatReply OpenAiProvider::chat(const ChatRequest& request, const CallControl& co
   if (!request.required_fields.empty())
     post->headers.emplace_back("X-Agentry-Required-Fields", join(request.required_fields));
 
-  auto result = std::make_shared<HttpResult>();
   const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + options_.call_timeout;
+  const std::string deadline_message = "no complete answer from " + pool_->endpoint().display() +
+                                       " within the call timeout (" + duration_text(options_.call_timeout) + ")";
+  auto result = std::make_shared<HttpResult>();
   try {
-    run_abortable([pool = pool_, post, result](SocketAbort& abort) { *result = http_post(*pool, *post, abort); },
-                  control, started + options_.call_timeout,
-                  "no complete answer from " + pool_->endpoint().display() + " within the call timeout (" +
-                      duration_text(options_.call_timeout) + ")");
+    if (auto session = pool_->take_idle()) {
+      // An open connection: the exchange runs on this thread, and await_reply
+      // watches the wait for the answer (no connect that could not be cut short).
+      SocketAbort unused;
+      *result = http_post(*pool_, std::move(session), *post, unused, [&](const Poco::Net::StreamSocket& socket) {
+        await_reply(socket, control, deadline, deadline_message);
+      });
+    } else {
+      run_abortable([pool = pool_, post, result](SocketAbort& abort) { *result = http_post(*pool, *post, abort); },
+                    control, deadline, deadline_message);
+    }
   } catch (const LlmError& e) {
     LlmError clean(e.kind, redact(e.what(), options_.api_key), e.http_status, e.retry_after);
     throw clean;

@@ -81,6 +81,12 @@ class CallControl {
   virtual bool stop_requested() const = 0;
   // Sleeps up to `d`; returns false (early) when the call must stop.
   virtual bool wait_for(std::chrono::milliseconds d) const = 0;
+  // A descriptor that turns readable when stop_requested() may have turned
+  // true, so a caller waiting on a socket can sleep on both; -1 if none.
+  virtual int wake_fd() const { return -1; }
+  // How long such a caller may sleep before it must ask stop_requested()
+  // again: a deadline, or work due on its thread.
+  virtual std::chrono::milliseconds recheck_within() const { return std::chrono::milliseconds(20); }
 };
 
 class LlmProvider {

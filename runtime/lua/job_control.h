@@ -31,6 +31,10 @@ class JobControl final : public llm::CallControl {
 
   bool stop_requested() const override;
   bool wait_for(std::chrono::milliseconds d) const override;
+  // An eventfd, opened on first use, that stop() makes readable for good.
+  int wake_fd() const override;
+  // Until the job's deadline (at most a second; wake_fd covers the rest).
+  std::chrono::milliseconds recheck_within() const override;
 
   // The running script's sandbox, told to stop when the job is stopped.
   void attach(Sandbox* sandbox);
@@ -42,6 +46,11 @@ class JobControl final : public llm::CallControl {
   StopReason reason_ = StopReason::none;
   std::optional<SteadyTime> deadline_;
   Sandbox* sandbox_ = nullptr;
+  struct Fd {
+    int fd = -1;
+    ~Fd();
+  };
+  mutable Fd wake_;
 };
 
 }  // namespace agentry::lua

@@ -303,6 +303,15 @@ bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
   return false;
 }
 
+// Off the job thread, finishing_ and the agent deadline are not signalled:
+// those callers keep the short default.
+int JobHost::CallStop::wake_fd() const { return on_job_thread_ ? host_.control_.wake_fd() : -1; }
+
+std::chrono::milliseconds JobHost::CallStop::recheck_within() const {
+  if (!on_job_thread_) return CallControl::recheck_within();
+  return until_deferred_due(host_.deferred_since_, host_.control_.recheck_within());
+}
+
 int JobHost::start_call(std::string key, llm::ChatRequest request) {
   auto call = std::make_shared<AsyncCall>();
   {

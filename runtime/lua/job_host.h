@@ -167,6 +167,8 @@ class JobHost {
     CallStop(JobHost& host, bool on_job_thread) : host_(host), on_job_thread_(on_job_thread) {}
     bool stop_requested() const override;
     bool wait_for(std::chrono::milliseconds d) const override;
+    int wake_fd() const override;
+    std::chrono::milliseconds recheck_within() const override;
 
    private:
     JobHost& host_;

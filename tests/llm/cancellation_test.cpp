@@ -2,6 +2,9 @@
 // HTTP exchange, in a retry backoff, or waiting for capacity.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "tests/llm/llm_test_support.h"
@@ -12,8 +15,9 @@ namespace {
 
 // Runs the call on a thread, cancels it after `after`, and returns how long
 // the call took to return once cancelled. Expects LlmError(cancelled).
+template <class Control = TestControl>
 int64_t cancel_after(LlmClient& client, const ChatRequest& request, std::chrono::milliseconds after) {
-  TestControl control;
+  Control control;
   RecordingListener listener;
   std::atomic<bool> cancelled_kind{false};
   Clock::time_point returned;
@@ -35,9 +39,64 @@ int64_t cancel_after(LlmClient& client, const ChatRequest& request, std::chrono:
   return latency;
 }
 
+// Asks to be rechecked only every 10 s, and signals an eventfd on cancel:
+// a call waiting on it hears the cancel through the descriptor or not at all.
+class WakingControl final : public CallControl {
+ public:
+  WakingControl() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+  ~WakingControl() override { ::close(fd_); }
+  bool stop_requested() const override { return stop_.load(); }
+  bool wait_for(std::chrono::milliseconds d) const override { return inner_.wait_for(d); }
+  int wake_fd() const override { return fd_; }
+  std::chrono::milliseconds recheck_within() const override { return 10s; }
+  void cancel() {
+    stop_ = true;
+    inner_.cancel();
+    const uint64_t one = 1;
+    BOOST_REQUIRE(::write(fd_, &one, sizeof one) == sizeof one);
+  }
+
+ private:
+  int fd_;
+  std::atomic<bool> stop_{false};
+  TestControl inner_;
+};
+
+// One answered call, so the next one finds the connection kept alive and
+// runs on the caller's thread instead of a thread of its own.
+void warm_up(LlmClient& client) {
+  TestControl control;
+  RecordingListener listener;
+  client.chat(simple_request("warm-up"), control, listener);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cancellation)
+
+BOOST_AUTO_TEST_CASE(a_hanging_call_on_a_kept_alive_connection_returns_within_200_ms_of_cancel) {
+  MockApi api(script("ok,hang"));
+  auto options = api.provider_options();
+  options.read_timeout = 30s;
+  auto client = api.client_with(options);
+  warm_up(*client);
+  const auto latency = cancel_after(*client, simple_request(), 300ms);
+  BOOST_TEST(latency < 200, "returned " << latency << " ms after cancel");
+  BOOST_TEST(api.server.stats().connections == 1u, "both calls went over the one kept-alive connection");
+  const auto deadline = Clock::now() + 2s;
+  while (api.server.stats().in_flight > 0 && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  BOOST_TEST(api.server.stats().in_flight == 0, "the abandoned connection was closed");
+}
+
+BOOST_AUTO_TEST_CASE(a_call_waiting_for_its_answer_wakes_on_the_controls_descriptor) {
+  MockApi api(script("ok,hang"));
+  auto options = api.provider_options();
+  options.read_timeout = 30s;
+  auto client = api.client_with(options);
+  warm_up(*client);
+  const auto latency = cancel_after<WakingControl>(*client, simple_request(), 300ms);
+  BOOST_TEST(latency < 200, "returned " << latency << " ms after cancel (the control asked for a recheck in 10 s)");
+}
 
 BOOST_AUTO_TEST_CASE(a_hanging_call_returns_within_200_ms_of_cancel) {
   MockApi api(script("hang"));

@@ -129,6 +129,28 @@ BOOST_AUTO_TEST_CASE(whole_call_deadline_cuts_off_a_server_that_never_finishes) 
   BOOST_TEST(elapsed < 800);
 }
 
+BOOST_AUTO_TEST_CASE(whole_call_deadline_cuts_off_a_kept_alive_connection_too) {
+  MockApi api(script("ok,hang"));
+  auto options = api.provider_options();
+  options.read_timeout = 10s;
+  options.call_timeout = 300ms;
+  auto client = api.client_with(options, fast_retries(0));
+  TestControl control;
+  RecordingListener listener;
+  client->chat(simple_request(), control, listener);  // leaves the connection open for the next call
+  const auto started = Clock::now();
+  try {
+    client->chat(simple_request(), control, listener);
+    BOOST_FAIL("the call should have failed");
+  } catch (const LlmError& e) {
+    BOOST_TEST(std::string(e.what()).find("call timeout") != std::string::npos, e.what());
+  }
+  const auto elapsed = ms_between(started, Clock::now());
+  BOOST_TEST(elapsed >= 300);
+  BOOST_TEST(elapsed < 800);
+  BOOST_TEST(api.server.stats().connections == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(gives_up_after_the_retry_limit_with_a_clear_error) {
   MockApi api(script("503,503,503,ok"));
   auto client = api.client(fast_retries(2));
