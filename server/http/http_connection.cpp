@@ -32,9 +32,12 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
 
   void run() override {
     Session session(socket(), params_);
-    // The gate only dispatches readable connections, so the first wait is
-    // immediate; later ones only find requests the client pipelined.
-    while (session.hasMoreRequests()) {
+    // The gate only dispatches readable connections, so there is no waiting
+    // for a request here, and no session.hasMoreRequests(): Poco 1.11 polls
+    // through a new epoll instance each time (create, add, wait, close: four
+    // system calls per request). After an answer, only a request the client
+    // already pipelined is served here; otherwise the gate waits.
+    for (;;) {
       const After after = serve_one(session);
       if (after != After::keep_alive) return;  // the session closes the socket unless a route took it
       if (session.buffered() == 0) {
@@ -52,14 +55,16 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
       Poco::Net::HTTPServerRequestImpl request(response, session, params_);
       response.setDate(Poco::Timestamp());
       response.setVersion(request.getVersion());
-      response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive());
+      // Not session.canKeepAlive(): it counts requests that hasMoreRequests()
+      // admitted, which is never called here; a Session lasts one dispatch
+      // anyway, so a per-connection request cap could not hold.
+      response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive());
       std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(handlers_.createRequestHandler(request));
       if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
         response.sendContinue();
       handler->handleRequest(request, response);
       if (session.socket().impl() != original) return After::taken_over;
-      return params_->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive() ? After::keep_alive
-                                                                                          : After::close;
+      return params_->getKeepAlive() && response.getKeepAlive() ? After::keep_alive : After::close;
     } catch (const Poco::Net::NoMessageException&) {
       return After::close;  // the client closed the connection between requests
     } catch (const Poco::Net::MessageException& e) {
