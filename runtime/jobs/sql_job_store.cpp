@@ -11,6 +11,8 @@ namespace agentry::jobs {
 namespace {
 
 constexpr int64_t kWholeLog = 1'000'000;
+// Waiting jobs one QueueRanks snapshot holds (about 100 bytes each).
+constexpr size_t kQueueRanksCapacity = 10'000;
 
 void require_length(const std::string& what, const std::string& value, size_t min, size_t max) {
   if (value.size() < min || value.size() > max)
@@ -47,7 +49,8 @@ std::unique_ptr<JobStore> JobStore::open(const StoreOptions& options) {
 SqlJobStore::SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options)
     : url_(std::move(url)),
       sql_(statements(url_.backend)),
-      pool_(connection_factory(url_, options), options.pool_size, options.acquire_timeout) {
+      pool_(connection_factory(url_, options), options.pool_size, options.acquire_timeout),
+      ranks_(options.queue_ranks_max_age, kQueueRanksCapacity) {
   auto c = pool_.acquire();
   migrate(*c);
 }
@@ -79,6 +82,7 @@ CreateResult SqlJobStore::create(const NewJob& in) {
                                   json_text(job.progress), job.owner, sql::nullable(key), sql::ms(job.created_at)});
       insert_events(c, job.id, {created});
     });
+    ranks_.changed();
   } catch (const sql::SqlError& e) {
     if (e.failure() != sql::Failure::duplicate_key || !key) throw;
     auto existing = read([&](sql::Connection& c) {
@@ -94,11 +98,12 @@ CreateResult SqlJobStore::create(const NewJob& in) {
 }
 
 std::optional<Job> SqlJobStore::get(const std::string& id, JobParts parts) {
+  const uint64_t ranks_version = ranks_.version();
   return read(
       [&](sql::Connection& c) {
         auto job = load_job(c, id, parts.input);
         if (!job) return job;
-        job->queue_position = queue_position(c, *job);
+        job->queue_position = queue_position(c, *job, ranks_version);
         for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
           job->execution_log.push_back(event_from_row(row));
         if (parts.steps)
@@ -117,10 +122,11 @@ std::optional<JobStatus> SqlJobStore::status_of(const std::string& id) {
 }
 
 std::optional<Job> SqlJobStore::get_state(const std::string& id) {
+  const uint64_t ranks_version = ranks_.version();
   return read(
       [&](sql::Connection& c) {
         auto job = load_job(c, id, false);
-        if (job) job->queue_position = queue_position(c, *job);
+        if (job) job->queue_position = queue_position(c, *job, ranks_version);
         return job;
       },
       Reads::snapshot);
@@ -149,6 +155,7 @@ JobPage SqlJobStore::list(const ListQuery& q) {
   }
   text += sql_.list_order_limit;
   params.emplace_back(int64_t{limit} + 1);  // one more tells whether a next page exists
+  const uint64_t ranks_version = ranks_.version();
   return read([&](sql::Connection& c) {
     JobPage page;
     for (const auto& row : c.query(text, params)) page.jobs.push_back(job_from_row(row));
@@ -156,7 +163,7 @@ JobPage SqlJobStore::list(const ListQuery& q) {
       page.jobs.resize(static_cast<size_t>(limit));
       page.next_cursor = make_cursor(page.jobs.back());
     }
-    for (auto& job : page.jobs) job.queue_position = queue_position(c, job);
+    for (auto& job : page.jobs) job.queue_position = queue_position(c, job, ranks_version);
     return page;
   });
 }
@@ -171,7 +178,7 @@ std::vector<Event> SqlJobStore::events_after(const std::string& id, int64_t afte
 }
 
 CancelResult SqlJobStore::cancel(const std::string& id, const std::string& message) {
-  return transact([&](sql::Connection& c) {
+  const auto result = transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
     const std::string text = clip(message);
     if (c.execute(sql_.cancel_job, {text, sql::ms(now), id}) == 1) {
@@ -180,6 +187,8 @@ CancelResult SqlJobStore::cancel(const std::string& id, const std::string& messa
     }
     return c.query(sql_.select_status, {id}).empty() ? CancelResult::not_found : CancelResult::already_finished;
   });
+  if (result == CancelResult::cancelled) ranks_.changed();
+  return result;
 }
 
 DeleteResult SqlJobStore::remove(const std::string& id) {
@@ -243,8 +252,21 @@ std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& 
   return job_from_row(rows.front());
 }
 
-std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job) {
+std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version) {
   if (job.status != JobStatus::pending && job.status != JobStatus::queued) return std::nullopt;
+  if (auto rank = ranks_.find(job.id)) return rank;
+  if (ranks_.begin_refresh()) {
+    try {
+      std::vector<std::string> ids;
+      for (const auto& row : c.query(sql_.select_waiting_in_order, {static_cast<int64_t>(ranks_.capacity())}))
+        ids.push_back(row.text(0));
+      ranks_.install(ranks_version, ids);
+    } catch (...) {
+      ranks_.abandon_refresh();
+      throw;
+    }
+    if (auto rank = ranks_.find(job.id)) return rank;
+  }
   const auto created = sql::ms(job.created_at);
   const int64_t priority = job.priority;
   const auto rows = c.query(sql_.count_ahead_in_queue, {priority, priority, created, priority, created, job.id});

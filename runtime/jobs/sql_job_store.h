@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "runtime/jobs/queue_ranks.h"
 #include "runtime/jobs/sql/connection_pool.h"
 #include "runtime/jobs/sql/database_url.h"
 #include "runtime/jobs/statements.h"
@@ -73,11 +74,13 @@ class SqlJobStore final : public JobStore {
   // when it matched no row.
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease);
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
-  std::optional<int64_t> queue_position(sql::Connection& c, const Job& job);
+  // `ranks_version`: ranks_.version() as read before the caller's read began.
+  std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
 
   sql::DatabaseUrl url_;
   const Statements& sql_;
   sql::ConnectionPool pool_;
+  QueueRanks ranks_;
 };
 
 template <class Work>

@@ -16,7 +16,7 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
   require_worker_id(r.worker_id);
   if (r.max_jobs < 1 || r.max_running < 1) return {};
   const TimePoint now = r.now.value_or(now_ms());
-  return transact([&](sql::Connection& c) {
+  auto claimed_jobs = transact([&](sql::Connection& c) {
     if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
     const int64_t running = c.query(sql_.count_running).front().integer(0);
     const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
@@ -45,6 +45,8 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
     }
     return claimed;
   });
+  if (!claimed_jobs.empty()) ranks_.changed();
+  return claimed_jobs;
 }
 
 LeaseStatus SqlJobStore::heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) {
@@ -81,13 +83,15 @@ WatchdogReport SqlJobStore::rescue_expired_leases(TimePoint now, int max_attempt
     });
     if (done) (requeue ? report.requeued : report.failed).push_back(id);
   }
+  if (!report.requeued.empty()) ranks_.changed();
   return report;
 }
 
 int SqlJobStore::expire_leases_of(const std::string& worker_id, TimePoint now) {
   // One millisecond in the past, so `lease_until < now` holds for the rescue.
   return transact([&](sql::Connection& c) {
-    return static_cast<int>(c.execute(sql_.expire_worker_leases, {sql::ms(now - std::chrono::milliseconds(1)), worker_id}));
+    return static_cast<int>(
+        c.execute(sql_.expire_worker_leases, {sql::ms(now - std::chrono::milliseconds(1)), worker_id}));
   });
 }
 

@@ -50,6 +50,8 @@ Statements common() {
   // Three counts, each a range of the claim index, so the cost grows with the
   // jobs ahead only; one OR-ed condition made both databases walk every
   // waiting job (11 ms per GET with 15,000 waiting).
+  // (limit): the queue from its head, for QueueRanks.
+  s.select_waiting_in_order = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
   s.count_ahead_in_queue =
       "SELECT (SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority < ?) + "
       "(SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority = ? AND created_at < ?) + "

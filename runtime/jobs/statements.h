@@ -69,6 +69,7 @@ struct Statements {
   std::string lock_claims;  // empty where the transaction itself serializes claims (SQLite)
   std::string count_running;
   std::string select_claimable;
+  std::string select_waiting_in_order;
   std::string start_job;
   std::string select_pending_ids;
   std::string mark_queued;

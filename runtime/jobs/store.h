@@ -56,6 +56,10 @@ struct StoreOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   // SQLite: how long a writer waits for another process's write lock.
   std::chrono::milliseconds sqlite_busy_timeout{10'000};
+  // How long queue positions read once may serve GETs while this process
+  // changes nothing (QueueRanks): the most another process's claims and
+  // creates can go unseen in them.
+  std::chrono::milliseconds queue_ranks_max_age{100};
 };
 
 // Everything a worker's writes are fenced by: returned by claim().
