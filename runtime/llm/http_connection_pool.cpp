@@ -1,5 +1,7 @@
 #include "runtime/llm/http_connection_pool.h"
 
+#include <poll.h>
+
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -39,12 +41,11 @@ Poco::Net::Context::Ptr client_tls_context(const std::string& ca_file) {
 
 bool peer_closed(Poco::Net::HTTPClientSession& session) {
   // An idle keep-alive connection that is readable has been closed by the
-  // server (or holds garbage): either way it cannot carry a request.
-  try {
-    return !session.connected() || session.socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ);
-  } catch (const Poco::Exception&) {
-    return true;
-  }
+  // server (or holds garbage): either way it cannot carry a request. ::poll,
+  // not Socket::poll: Poco 1.11 opens and closes an epoll instance per call.
+  if (!session.connected() || !session.socket().impl()->initialized()) return true;
+  pollfd p{session.socket().impl()->sockfd(), POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
 }
 
 // Connects at once instead of inside sendRequest, so TCP_NODELAY is set
