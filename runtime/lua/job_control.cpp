@@ -10,7 +10,7 @@ namespace agentry::lua {
 
 namespace {
 
-void signal(int fd) {
+void wake(int fd) {
   if (fd < 0) return;
   const uint64_t one = 1;
   [[maybe_unused]] const auto written = ::write(fd, &one, sizeof one);  // only fails when already signalled
@@ -27,7 +27,7 @@ void JobControl::stop(StopReason reason) {
     std::lock_guard lock(mutex_);
     if (reason_ == StopReason::none) reason_ = reason;
     if (sandbox_) sandbox_->request_stop(reason_);
-    signal(wake_.fd);
+    wake(wake_.fd);
   }
   changed_.notify_all();
 }
@@ -54,7 +54,7 @@ int JobControl::wake_fd() const {
   std::lock_guard lock(mutex_);
   if (wake_.fd < 0) {
     wake_.fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);  // -1 (out of descriptors): callers poll instead
-    if (reason_ != StopReason::none) signal(wake_.fd);
+    if (reason_ != StopReason::none) wake(wake_.fd);
   }
   return wake_.fd;
 }
