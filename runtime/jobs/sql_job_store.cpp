@@ -6,6 +6,7 @@
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/migrations.h"
 #include "runtime/jobs/sql/sqlite_connection.h"
+#include "runtime/jobs/sql/wal_checkpointer.h"
 
 namespace agentry::jobs {
 namespace {
@@ -22,7 +23,11 @@ void require_length(const std::string& what, const std::string& value, size_t mi
 
 sql::ConnectionPool::Factory connection_factory(const sql::DatabaseUrl& url, const StoreOptions& options) {
   if (url.backend == sql::Backend::sqlite)
-    return [path = url.sqlite_path, busy = options.sqlite_busy_timeout] { return sql::open_sqlite(path, busy); };
+    return [path = url.sqlite_path, busy = options.sqlite_busy_timeout] {
+      auto c = sql::open_sqlite(path, busy);
+      c->query("PRAGMA wal_autocheckpoint=0");  // the store's WalCheckpointer does it off the commit path
+      return c;
+    };
   return [address = url.mysql, timeout = options.connect_timeout] { return sql::open_mysql(address, timeout); };
 }
 
@@ -51,8 +56,13 @@ SqlJobStore::SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options)
       sql_(statements(url_.backend)),
       pool_(connection_factory(url_, options), options.pool_size, options.acquire_timeout),
       ranks_(options.queue_ranks_max_age, kQueueRanksCapacity) {
-  auto c = pool_.acquire();
-  migrate(*c);
+  {
+    auto c = pool_.acquire();
+    migrate(*c);
+  }
+  if (url_.backend == sql::Backend::sqlite)
+    checkpointer_ = std::make_unique<sql::WalCheckpointer>(
+        sql::open_sqlite(url_.sqlite_path, options.sqlite_busy_timeout), options.sqlite_checkpoint_interval);
 }
 
 std::string SqlJobStore::backend() const { return url_.backend == sql::Backend::sqlite ? "sqlite" : "mysql"; }

@@ -11,6 +11,7 @@
 #include "runtime/jobs/queue_ranks.h"
 #include "runtime/jobs/sql/connection_pool.h"
 #include "runtime/jobs/sql/database_url.h"
+#include "runtime/jobs/sql/wal_checkpointer.h"
 #include "runtime/jobs/statements.h"
 #include "runtime/jobs/store.h"
 
@@ -81,6 +82,7 @@ class SqlJobStore final : public JobStore {
   const Statements& sql_;
   sql::ConnectionPool pool_;
   QueueRanks ranks_;
+  std::unique_ptr<sql::WalCheckpointer> checkpointer_;  // SQLite only
 };
 
 template <class Work>

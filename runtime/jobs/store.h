@@ -56,6 +56,9 @@ struct StoreOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   // SQLite: how long a writer waits for another process's write lock.
   std::chrono::milliseconds sqlite_busy_timeout{10'000};
+  // SQLite: how often a thread of the store copies the write-ahead log into
+  // the database file (sql::WalCheckpointer), instead of a commit doing it.
+  std::chrono::milliseconds sqlite_checkpoint_interval{100};
   // How long queue positions read once may serve GETs while this process
   // changes nothing (QueueRanks): the most another process's claims and
   // creates can go unseen in them.
