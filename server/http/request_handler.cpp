@@ -45,8 +45,13 @@ void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
   }
 }
 
-bool is_quiet_route(const std::string& route) {
-  return route == "/healthz" || route == "/readyz" || route == "/metrics";
+// What clients poll: answered, these log at debug so that a frontend polling
+// a job every second, or a probe, does not bury the rest of the log (and a
+// poll does not pay for a formatted line and a write to stderr). Failures log
+// at info like everything else.
+bool is_polled(const std::string& method, const std::string& route) {
+  return route == "/healthz" || route == "/readyz" || route == "/metrics" ||
+         (method == "GET" && route == "/api/v1/jobs/{id}");
 }
 
 // Methods outside this set share one metrics label, so clients cannot mint labels.
@@ -202,7 +207,7 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   const std::string method = method_label(request.getMethod());
   metrics_.count_http_request(route, method, reply.status);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  const auto level = is_quiet_route(route) && reply.status < 400 ? spdlog::level::debug : spdlog::level::info;
+  const auto level = is_polled(method, route) && reply.status < 400 ? spdlog::level::debug : spdlog::level::info;
   spdlog::log(level, "http {} {} {} {:.1f} ms id={}", method, route, reply.status, ms, request_id);
 }
 
