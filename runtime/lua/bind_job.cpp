@@ -2,6 +2,7 @@
 // progress, the log, cancellation and sleep.
 #include <cmath>
 
+#include "runtime/jobs/job_rows.h"
 #include "runtime/lua/lua_call.h"
 #include "runtime/lua/lua_json.h"
 
@@ -136,7 +137,9 @@ int step_completed(lua_State* L, JobHost& host) {
     for (const auto& field : def->required_outputs)
       if (!output.contains(field))
         return luaL_error(L, "agent %s returned no '%s' (declared in output.required)", agent.c_str(), field.c_str());
-  if (output.dump().size() > host.options().max_output_bytes)
+  // json_text, as the store writes it: a plain dump() throws on a string that
+  // is not UTF-8, which a script can build.
+  if (jobs::json_text(output).size() > host.options().max_output_bytes)
     return luaL_error(L, "agent %s returned more than %d bytes", agent.c_str(),
                       static_cast<int>(host.options().max_output_bytes));
 

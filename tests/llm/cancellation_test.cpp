@@ -62,12 +62,16 @@ class WakingControl final : public CallControl {
   TestControl inner_;
 };
 
-// One answered call, so the next one finds the connection kept alive and
-// runs on the caller's thread instead of a thread of its own.
-void warm_up(LlmClient& client) {
+// A client whose next call finds its connection kept alive (one answered
+// call first), so that call runs on the caller's thread; the server hangs it.
+std::unique_ptr<LlmClient> kept_alive_client(MockApi& api) {
+  auto options = api.provider_options();
+  options.read_timeout = 30s;
+  auto client = api.client_with(options);
   TestControl control;
   RecordingListener listener;
-  client.chat(simple_request("warm-up"), control, listener);
+  client->chat(simple_request("warm-up"), control, listener);
+  return client;
 }
 
 }  // namespace
@@ -76,10 +80,7 @@ BOOST_AUTO_TEST_SUITE(cancellation)
 
 BOOST_AUTO_TEST_CASE(a_hanging_call_on_a_kept_alive_connection_returns_within_200_ms_of_cancel) {
   MockApi api(script("ok,hang"));
-  auto options = api.provider_options();
-  options.read_timeout = 30s;
-  auto client = api.client_with(options);
-  warm_up(*client);
+  auto client = kept_alive_client(api);
   const auto latency = cancel_after(*client, simple_request(), 300ms);
   BOOST_TEST(latency < 200, "returned " << latency << " ms after cancel");
   BOOST_TEST(api.server.stats().connections == 1u, "both calls went over the one kept-alive connection");
@@ -90,10 +91,7 @@ BOOST_AUTO_TEST_CASE(a_hanging_call_on_a_kept_alive_connection_returns_within_20
 
 BOOST_AUTO_TEST_CASE(a_call_waiting_for_its_answer_wakes_on_the_controls_descriptor) {
   MockApi api(script("ok,hang"));
-  auto options = api.provider_options();
-  options.read_timeout = 30s;
-  auto client = api.client_with(options);
-  warm_up(*client);
+  auto client = kept_alive_client(api);
   const auto latency = cancel_after<WakingControl>(*client, simple_request(), 300ms);
   BOOST_TEST(latency < 200, "returned " << latency << " ms after cancel (the control asked for a recheck in 10 s)");
 }

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "run_helpers.h"
+#include "runtime/jobs/job_rows.h"
 #include "runtime/lua/job_host.h"
 
 using namespace agentry;
@@ -187,6 +188,21 @@ BOOST_AUTO_TEST_CASE(huge_strings_are_cut_before_they_are_stored) {
   }
   BOOST_CHECK_GE(flood_events, 3u);  // log, print, agent_failed
   for (const auto& p : ran.journal->progress_history()) BOOST_CHECK_LE(p.message.size(), 65 * 1024u);
+}
+
+BOOST_AUTO_TEST_CASE(an_output_that_is_not_utf8_completes_and_is_stored_with_replacement_characters) {
+  ScriptDir dir;
+  dir.write("agents/raw.lua", R"(return agent { name = 'raw', run = function(input)
+    return { text = "caf" .. string.char(0xE9) .. " latin-1" }
+  end })");
+  dir.write("pipelines/p.lua", "return pipeline { name = 'p', steps = { 'raw' } }");
+  auto ran = run_pipeline(*dir.load(), "p");
+  BOOST_CHECK_MESSAGE(ran.outcome.status == jobs::JobStatus::completed,
+                      (ran.outcome.error ? ran.outcome.error->message : std::string()));
+  const auto steps = ran.journal->steps();
+  BOOST_REQUIRE_EQUAL(steps.size(), 1u);
+  // What the SQL store writes for it: U+FFFD in place of the stray byte.
+  BOOST_CHECK(jobs::json_text(steps.begin()->second.output).find("caf\xEF\xBF\xBD latin-1") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_logging_loop_stores_a_bounded_log) {
