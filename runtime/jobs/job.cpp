@@ -65,6 +65,10 @@ bool is_finished(JobStatus s) {
   return s == JobStatus::completed || s == JobStatus::failed || s == JobStatus::cancelled;
 }
 
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void to_json(nlohmann::json& j, const Usage& u) {
   j = {{"llm_calls", u.llm_calls}, {"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}};
 }

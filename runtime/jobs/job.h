@@ -86,6 +86,10 @@ struct StepRecord {
 };
 void to_json(nlohmann::json& j, const StepRecord& s);
 
+// JSON as the store writes it to a column. Invalid UTF-8 (a script's bytes)
+// becomes U+FFFD instead of failing the write.
+std::string json_text(const nlohmann::json& value);
+
 struct JobError {
   std::string reason;  // timeout | llm_error | script_error | cancelled | lease_lost | ...
   std::string message;

@@ -61,10 +61,6 @@ StepRecord step_from_row(const sql::Row& r) {
   return s;
 }
 
-std::string json_text(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 std::string clip(std::string s, size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
   // Long texts say how much was cut; the marker (at most 37 bytes) fits in

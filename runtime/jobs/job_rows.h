@@ -15,10 +15,6 @@ Event event_from_row(const sql::Row& row);
 // Statements::select_steps column order.
 StepRecord step_from_row(const sql::Row& row);
 
-// JSON text for a column. Invalid UTF-8 (a script's bytes) becomes U+FFFD
-// instead of failing the write.
-std::string json_text(const nlohmann::json& value);
-
 // At most max_bytes of s, cut at a UTF-8 character boundary (and marked as cut
 // when max_bytes leaves room). Keeps one runaway job.log() line or error
 // message from bloating every poll, and names within their columns.

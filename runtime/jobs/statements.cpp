@@ -45,13 +45,14 @@ Statements common() {
   s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
+  // (limit): the queue from its head, in the order claims take it (QueueRanks;
+  // each backend's select_claimable adds its locking to it).
+  s.select_waiting_in_order = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
   // (priority, priority, created_at, priority, created_at, id): waiting jobs
   // that a claim takes before this one; its queue position is that count + 1.
   // Three counts, each a range of the claim index, so the cost grows with the
   // jobs ahead only; one OR-ed condition made both databases walk every
   // waiting job (11 ms per GET with 15,000 waiting).
-  // (limit): the queue from its head, for QueueRanks.
-  s.select_waiting_in_order = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
   s.count_ahead_in_queue =
       "SELECT (SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority < ?) + "
       "(SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority = ? AND created_at < ?) + "
@@ -179,7 +180,7 @@ Statements make_sqlite() {
   // BEGIN IMMEDIATE already gives the claiming transaction the one write lock.
   s.lock_claims = "";
   // (limit)
-  s.select_claimable = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
+  s.select_claimable = s.select_waiting_in_order;
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending'";
   s.upsert_step = std::string(kInsertStep) +
                   " ON CONFLICT (job_id, step_key) DO UPDATE SET agent = excluded.agent, status = excluded.status, "
@@ -197,9 +198,7 @@ Statements make_mysql() {
   // reads cannot change before it commits: the global limit holds.
   s.lock_claims = "SELECT id FROM agentry_claim_lock WHERE id = 1 FOR UPDATE";
   // (limit): rows another transaction holds (a cancel) are skipped, not waited for.
-  s.select_claimable =
-      "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ? "
-      "FOR UPDATE SKIP LOCKED";
+  s.select_claimable = s.select_waiting_in_order + " FOR UPDATE SKIP LOCKED";
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending' FOR UPDATE SKIP LOCKED";
   s.upsert_step = std::string(kInsertStep) +
                   " ON DUPLICATE KEY UPDATE agent = VALUES(agent), status = VALUES(status), output = VALUES(output), "

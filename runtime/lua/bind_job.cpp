@@ -2,7 +2,7 @@
 // progress, the log, cancellation and sleep.
 #include <cmath>
 
-#include "runtime/jobs/job_rows.h"
+#include "runtime/jobs/job.h"
 #include "runtime/lua/lua_call.h"
 #include "runtime/lua/lua_json.h"
 

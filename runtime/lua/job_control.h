@@ -48,6 +48,9 @@ class JobControl final : public llm::CallControl {
   Sandbox* sandbox_ = nullptr;
   struct Fd {
     int fd = -1;
+    Fd() = default;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
     ~Fd();
   };
   mutable Fd wake_;

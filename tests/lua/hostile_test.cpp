@@ -8,7 +8,7 @@
 #include <future>
 
 #include "run_helpers.h"
-#include "runtime/jobs/job_rows.h"
+#include "runtime/jobs/job.h"
 #include "runtime/lua/job_host.h"
 
 using namespace agentry;
