@@ -3,7 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -63,6 +65,37 @@ BOOST_AUTO_TEST_CASE(an_unopenable_sqlite_file_says_what_to_check) {
   BOOST_CHECK_EXCEPTION(open_store("/nonexistent-dir/agentry.db"), StoreError, [](const StoreError& e) {
     return mentions(e, "/nonexistent-dir/agentry.db") && mentions(e, "writable");
   });
+}
+
+BOOST_AUTO_TEST_CASE(sqlite_writers_in_one_process_wait_their_turn_instead_of_failing_busy) {
+  // With no busy timeout at all, a second BEGIN IMMEDIATE on the same file
+  // would fail at once with SQLITE_BUSY; in one process it waits for the
+  // first writer's commit or rollback instead.
+  using namespace std::chrono_literals;
+  const auto path = sql::parse_database_url(fresh_sqlite_url()).sqlite_path;
+  auto first = sql::open_sqlite(path, 0ms);
+  auto second = sql::open_sqlite(path, 0ms);
+  first->execute("CREATE TABLE t (v INTEGER)", {});
+  for (const bool commit : {true, false}) {
+    first->begin();
+    first->execute("INSERT INTO t (v) VALUES (1)", {});
+    std::atomic<bool> began{false};
+    auto waiting = std::async(std::launch::async, [&] {
+      second->begin();
+      began = true;
+      second->execute("INSERT INTO t (v) VALUES (2)", {});
+      second->commit();
+    });
+    BOOST_TEST((waiting.wait_for(100ms) == std::future_status::timeout), "the second writer waits");
+    BOOST_TEST(!began.load());
+    if (commit)
+      first->commit();
+    else
+      first->rollback();
+    BOOST_REQUIRE((waiting.wait_for(5s) == std::future_status::ready));
+    BOOST_CHECK_NO_THROW(waiting.get());
+  }
+  BOOST_TEST(first->query("SELECT COUNT(*) FROM t", {}).front().text(0) == "3");
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_mysql_password_says_where_and_what_to_check) {

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace agentry::jobs::sql {
@@ -18,6 +21,22 @@ Failure classify(int code) {
   }
 }
 
+// One writer at a time per database file within this process. A second
+// BEGIN IMMEDIATE that finds SQLite's write lock taken sleeps in the busy
+// handler (1, 2, 5, 10 ms ...) however soon the lock frees; with dozens of job
+// threads checkpointing in bursts those sleeps cost more than the commits. A
+// mutex hands the lock over with one futex wake. Other processes on the same
+// file still meet the busy handler.
+std::shared_ptr<std::mutex> writer_mutex_for(const std::string& path) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  std::lock_guard lock(registry_mutex);
+  auto& slot = registry[path];
+  auto writer = slot.lock();
+  if (!writer) slot = writer = std::make_shared<std::mutex>();
+  return writer;
+}
+
 struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -25,7 +44,8 @@ using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout) : path_(path) {
+  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout)
+      : path_(path), writer_(writer_mutex_for(path)) {
     sqlite3* db = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -75,10 +95,22 @@ class SqliteConnection final : public Connection {
     return sqlite3_changes(db_.get());
   }
 
-  void begin() override { execute("BEGIN IMMEDIATE", {}); }
-  void commit() override { execute("COMMIT", {}); }
+  void begin() override {
+    writing_ = std::unique_lock(*writer_);
+    try {
+      execute("BEGIN IMMEDIATE", {});
+    } catch (...) {
+      writing_.unlock();
+      throw;
+    }
+  }
+  void commit() override {
+    execute("COMMIT", {});  // when it throws, the caller's rollback() lets go of the writer lock
+    writing_.unlock();
+  }
   void rollback() noexcept override {
     if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (writing_.owns_lock()) writing_.unlock();
   }
   void begin_read() override { execute("BEGIN", {}); }
   void end_read() noexcept override {
@@ -134,6 +166,10 @@ class SqliteConnection final : public Connection {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   std::string path_;
+  std::shared_ptr<std::mutex> writer_;    // shared by this process's connections to path_
+  std::unique_lock<std::mutex> writing_;  // held from begin() to commit() or rollback()
+  // Declared after the writer lock, so the handle closes (ending an open
+  // transaction) before the lock is released.
   std::unique_ptr<sqlite3, DbDeleter> db_;
   // Declared after db_ so statements are finalized before the handle closes.
   std::unordered_map<std::string, StatementPtr> cache_;
