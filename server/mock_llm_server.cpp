@@ -54,7 +54,13 @@ struct MockLlmServer::State {
   std::condition_variable stopped;
   MockLlmStats stats;
   std::deque<MockRequestRecord> records;
-  std::map<std::string, nlohmann::json> fixtures;  // by agent; null: none
+  // An agent's fixture file, parsed and as the reply text a JSON request gets.
+  struct Fixture {
+    nlohmann::json value;
+    std::string text;         // value.dump()
+    std::string quoted_text;  // text as a JSON string, ready for the completion body
+  };
+  std::map<std::string, std::shared_ptr<const Fixture>> fixtures;  // by agent; null: none
 
   // Sleeps up to `d`; false when the server is stopping.
   bool pause(std::chrono::milliseconds d) {
@@ -77,14 +83,20 @@ struct MockLlmServer::State {
     ++stats.by_status[outcome];
   }
 
-  nlohmann::json fixture(const std::string& agent) {
+  // Read once and shared: serialising a fixture for every call was most of
+  // the mock's CPU, which the benchmarks share with agentry.
+  std::shared_ptr<const Fixture> fixture(const std::string& agent) {
     if (options.fixtures_dir.empty() || agent.empty() || agent.find('/') != std::string::npos) return nullptr;
     std::lock_guard lock(mutex);
     auto [it, inserted] = fixtures.try_emplace(agent, nullptr);
     if (inserted) {
       std::ifstream in(options.fixtures_dir + "/" + agent + ".mock.json");
-      if (in) it->second = nlohmann::json::parse(in, nullptr, false);
-      if (it->second.is_discarded()) it->second = nullptr;
+      auto value = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+      if (value.is_object()) {
+        std::string text = value.dump();
+        std::string quoted = nlohmann::json(text).dump();
+        it->second = std::make_shared<const Fixture>(Fixture{std::move(value), std::move(text), std::move(quoted)});
+      }
     }
     return it->second;
   }
@@ -96,11 +108,27 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const nlohmann::json& body) {
-  const std::string text = body.dump();
+void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& text) {
   response.setStatusAndReason(status);
   response.setContentType("application/json");
   response.sendBuffer(text.data(), text.size());
+}
+
+void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const nlohmann::json& body) {
+  send_text(response, status, body.dump());
+}
+
+// An OpenAI chat completion; quoted_content is the reply text as a JSON
+// string, so a fixture's is escaped once, not on every call.
+std::string completion_body(int64_t id, const std::string& model, const std::string& quoted_content,
+                            const jobs::Usage& usage) {
+  const nlohmann::json usage_json = {{"prompt_tokens", usage.prompt_tokens},
+                                     {"completion_tokens", usage.completion_tokens},
+                                     {"total_tokens", usage.prompt_tokens + usage.completion_tokens}};
+  return R"({"choices":[{"finish_reason":"stop","index":0,"message":{"content":)" + quoted_content +
+         R"(,"role":"assistant"}}],"created":)" + std::to_string(Poco::Timestamp().epochTime()) +
+         R"(,"id":"chatcmpl-mock-)" + std::to_string(id) + R"(","model":)" + nlohmann::json(model).dump() +
+         R"(,"object":"chat.completion","usage":)" + usage_json.dump() + "}";
 }
 
 nlohmann::json api_error(const std::string& message, const std::string& type, const nlohmann::json& code) {
@@ -280,25 +308,19 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
       case MockAction::fenced: break;
     }
     auto chat = request_from_body(body, request, agent);
-    chat.mock_fixture = state_->fixture(agent);
-    const llm::ChatReply canned = llm::MockProvider::canned_reply(chat);
+    const auto fixture = state_->fixture(agent);
+    const bool kept_text = fixture && chat.json;
+    if (fixture && !kept_text) chat.mock_fixture = fixture->value;
+    const llm::ChatReply canned =
+        kept_text ? llm::MockProvider::canned_reply(chat, fixture->text) : llm::MockProvider::canned_reply(chat);
     std::string content = canned.text;
     if (action == MockAction::invalid) content = "Sorry, I cannot write JSON today.";
     if (action == MockAction::partial) content = R"({"note": "a JSON reply without the required fields"})";
     if (action == MockAction::fenced) content = "Here it is:\n```json\n" + canned.text + "\n```\n";
-    const int64_t id = ++state_->next_id;
-    send_json(
-        response, HTTPResponse::HTTP_OK,
-        {{"id", "chatcmpl-mock-" + std::to_string(id)},
-         {"object", "chat.completion"},
-         {"created", Poco::Timestamp().epochTime()},
-         {"model", model},
-         {"choices",
-          {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", content}}}, {"finish_reason", "stop"}}}},
-         {"usage",
-          {{"prompt_tokens", canned.usage.prompt_tokens},
-           {"completion_tokens", canned.usage.completion_tokens},
-           {"total_tokens", canned.usage.prompt_tokens + canned.usage.completion_tokens}}}});
+    const bool as_kept = kept_text && action == MockAction::ok;
+    send_text(response, HTTPResponse::HTTP_OK,
+              completion_body(++state_->next_id, model, as_kept ? fixture->quoted_text : nlohmann::json(content).dump(),
+                              canned.usage));
     return "200";
   }
 

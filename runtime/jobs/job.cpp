@@ -7,6 +7,8 @@
 #include <ctime>
 #include <random>
 
+#include "runtime/json/json_writer.h"
+
 namespace agentry::jobs {
 
 TimePoint now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
@@ -65,9 +67,7 @@ bool is_finished(JobStatus s) {
   return s == JobStatus::completed || s == JobStatus::failed || s == JobStatus::cancelled;
 }
 
-std::string json_text(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+std::string json_text(const nlohmann::json& value) { return json::text(value, json::InvalidUtf8::replace); }
 
 void to_json(nlohmann::json& j, const Usage& u) {
   j = {{"llm_calls", u.llm_calls}, {"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}};

@@ -76,6 +76,7 @@ struct StepRecord {
   std::string agent;
   std::string status = "completed";  // completed | failed
   nlohmann::json output;             // the agent's parsed output
+  std::string output_text;           // json_text(output) when the caller has it ready
   std::string raw_reply;             // kept when the reply could not be parsed
   std::string error;
   Usage usage;

@@ -28,7 +28,9 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
                              const JobTotals& totals, const std::vector<Event>& events) {
   if (step.key.empty() || step.key.size() > 255)
     throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
-  const std::string output = step.output.is_null() ? std::string() : json_text(step.output);
+  const std::string output = step.output.is_null()      ? std::string()
+                             : step.output_text.empty() ? json_text(step.output)
+                                                        : step.output_text;
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));

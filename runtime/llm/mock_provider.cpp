@@ -45,9 +45,13 @@ ChatReply MockProvider::chat(const ChatRequest& request, const CallControl& cont
 }
 
 ChatReply MockProvider::canned_reply(const ChatRequest& request) {
-  ChatReply reply;
   auto body = reply_for(request);
-  reply.text = request.json ? body.dump() : body.value("summary", body.dump());
+  return canned_reply(request, request.json ? body.dump() : body.value("summary", body.dump()));
+}
+
+ChatReply MockProvider::canned_reply(const ChatRequest& request, std::string text) {
+  ChatReply reply;
+  reply.text = std::move(text);
   int64_t prompt_tokens = approx_tokens(request.system);
   for (const auto& m : request.messages) prompt_tokens += approx_tokens(m.content);
   reply.usage = {1, prompt_tokens, approx_tokens(reply.text)};

@@ -24,6 +24,8 @@ class MockProvider final : public LlmProvider {
   // The whole reply chat() returns, text and usage included, without the
   // delay (what `agentry mock-llm` sends back).
   static ChatReply canned_reply(const ChatRequest& request);
+  // The same with the reply text given (a fixture's text kept ready).
+  static ChatReply canned_reply(const ChatRequest& request, std::string text);
 
  private:
   MockOptions options_;

@@ -1,5 +1,6 @@
 #include "runtime/llm/openai_provider.h"
 
+#include "runtime/json/json_writer.h"
 #include "runtime/llm/abortable_call.h"
 #include "runtime/llm/http_exchange.h"
 #include "runtime/llm/openai_protocol.h"
@@ -32,7 +33,7 @@ ChatReply OpenAiProvider::chat(const ChatRequest& request, const CallControl& co
   const std::string model = request.model.empty() ? options_.default_model : request.model;
   auto post = std::make_shared<HttpPost>();
   post->target = pool_->endpoint().target("/chat/completions");
-  post->body = chat_completion_body(request, model).dump();
+  post->body = json::text(chat_completion_body(request, model), json::InvalidUtf8::fail);
   post->headers.emplace_back("Accept", "application/json");
   post->headers.emplace_back("User-Agent", "agentry");
   if (!options_.api_key.empty()) post->headers.emplace_back("Authorization", "Bearer " + options_.api_key);

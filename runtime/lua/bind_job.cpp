@@ -137,9 +137,10 @@ int step_completed(lua_State* L, JobHost& host) {
     for (const auto& field : def->required_outputs)
       if (!output.contains(field))
         return luaL_error(L, "agent %s returned no '%s' (declared in output.required)", agent.c_str(), field.c_str());
-  // json_text, as the store writes it: a plain dump() throws on a string that
-  // is not UTF-8, which a script can build.
-  if (jobs::json_text(output).size() > host.options().max_output_bytes)
+  // Measured as the store writes it (json_text: a string a script built that
+  // is not UTF-8 gets U+FFFD instead of failing), and handed on for writing.
+  std::string output_text = to_json_text(L, 3, json::InvalidUtf8::replace);
+  if (output_text.size() > host.options().max_output_bytes)
     return luaL_error(L, "agent %s returned more than %d bytes", agent.c_str(),
                       static_cast<int>(host.options().max_output_bytes));
 
@@ -147,6 +148,7 @@ int step_completed(lua_State* L, JobHost& host) {
   jobs::StepRecord step = open ? *open : jobs::StepRecord{.key = key, .agent = agent, .started_at = now_ms()};
   step.status = "completed";
   step.output = std::move(output);
+  step.output_text = std::move(output_text);
   step.finished_at = now_ms();
   host.close_step(key);
 
@@ -215,7 +217,7 @@ std::string display_value(lua_State* L, int index) {
       return std::string(s, len);
     }
     case LUA_TBOOLEAN: return lua_toboolean(L, index) ? "true" : "false";
-    case LUA_TTABLE: return to_json(L, index).dump();
+    case LUA_TTABLE: return to_json_text(L, index, json::InvalidUtf8::fail);
     default: return luaL_typename(L, index);
   }
 }

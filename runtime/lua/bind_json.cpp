@@ -12,7 +12,7 @@ int json_encode(lua_State* L) {
   std::string text;
   std::string error;
   try {
-    text = to_json(L, 1).dump();
+    text = to_json_text(L, 1, json::InvalidUtf8::fail);
   } catch (const std::exception& e) {
     error = std::string("json.encode: ") + e.what();
   }

@@ -67,7 +67,7 @@ int render(lua_State* L) {
       }
       case LUA_TTABLE:
         try {
-          out.append(to_json(L, -1).dump());
+          append_json_text(out, L, -1, json::InvalidUtf8::fail);
         } catch (const std::exception& e) {
           error = e.what();
         }

@@ -2,7 +2,11 @@
 // this boundary, and so do json.encode/json.decode.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
+
+#include "runtime/json/json_writer.h"
 
 struct lua_State;
 
@@ -16,6 +20,12 @@ void push_json(lua_State* L, const nlohmann::json& value);
 // become arrays, others objects. Throws std::runtime_error on functions,
 // userdata, cycles or nesting deeper than `max_depth`.
 nlohmann::json to_json(lua_State* L, int index, int max_depth = 64);
+
+// The JSON text of the value at `index`: the same text as
+// to_json(L, index, max_depth).dump() (object keys sorted), written straight
+// from the Lua value without building the nlohmann tree; same errors.
+void append_json_text(std::string& out, lua_State* L, int index, json::InvalidUtf8 invalid, int max_depth = 64);
+std::string to_json_text(lua_State* L, int index, json::InvalidUtf8 invalid, int max_depth = 64);
 
 // Registers the array marker metatable (once per state).
 void register_json_array_metatable(lua_State* L);

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/json/json_writer.h"
 #include "server/http/http_errors.h"
 
 namespace agentry::server {
@@ -63,8 +64,6 @@ struct Reply {
 };
 
 // JSON text as every reply sends it (invalid UTF-8 replaced, not thrown).
-inline std::string dump(const nlohmann::json& body) {
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+inline std::string dump(const nlohmann::json& body) { return json::text(body, json::InvalidUtf8::replace); }
 
 }  // namespace agentry::server
