@@ -4,6 +4,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace agentry::json {
 namespace {
@@ -45,6 +47,14 @@ size_t utf8_length(std::string_view s, size_t at) {
              : 0;
 }
 
+// Whether any of the 8 bytes in `v` is a control character, '"', '\\' or
+// not ASCII (the classic has-zero-byte / has-less-than bit tricks).
+bool needs_care(uint64_t v) {
+  constexpr uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  const auto has_zero = [&](uint64_t x) { return (x - ones) & ~x & highs; };
+  return ((v - ones * 0x20) | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\')) | v) & highs;
+}
+
 nlohmann::json::error_handler_t handler(InvalidUtf8 invalid) {
   return invalid == InvalidUtf8::fail ? nlohmann::json::error_handler_t::strict
                                       : nlohmann::json::error_handler_t::replace;
@@ -65,6 +75,11 @@ void append_string(std::string& out, std::string_view s, InvalidUtf8 invalid) {
   out += '"';
   size_t run = 0;  // start of the bytes not yet copied
   for (size_t i = 0; i < s.size();) {
+    uint64_t eight;
+    if (s.size() - i >= 8 && (std::memcpy(&eight, s.data() + i, 8), !needs_care(eight))) {
+      i += 8;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (kByteClass[c]) {
       case 0: ++i; continue;

@@ -90,21 +90,23 @@ ChatReply LlmClient::call_with_retries(const ChatRequest& request, const ChatReq
 
 ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control, CallListener& listener) {
   const RetryPolicy policy = effective_policy(policy_, request.retry);
-  ChatRequest current = request;
+  std::optional<ChatRequest> reask;  // a copy of the request only when one is needed
   ChatReply total;
   try {
     for (int ask = 1;; ++ask) {
-      ChatReply reply = call_with_retries(request, current, policy, control, listener, total);
+      ChatReply reply = call_with_retries(request, reask ? *reask : request, policy, control, listener, total);
       total.attempts = ask;
-      total.text = reply.text;
-      total.model = reply.model;
-      if (!request.json) return total;
-
+      total.model = std::move(reply.model);
+      if (!request.json) {
+        total.text = std::move(reply.text);
+        return total;
+      }
       std::string error;
       auto parsed = parse_json_reply(reply.text, error);
       if (!parsed.is_null()) {
         auto missing = missing_fields(parsed, request.required_fields);
         if (missing.empty()) {
+          total.text = std::move(reply.text);
           total.json = std::move(parsed);
           return total;
         }
@@ -117,8 +119,10 @@ ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control
       }
       spdlog::info("LLM reply for agent {} unusable ({}); asking once more", agent_name(request), error);
       // The re-ask shows the model its reply and what was wrong with it.
-      current.messages.push_back({"assistant", reply.text});
-      current.messages.push_back({"user", reask_message(error, request.required_fields)});
+      total.text = reply.text;
+      if (!reask) reask = request;
+      reask->messages.push_back({"assistant", reply.text});
+      reask->messages.push_back({"user", reask_message(error, request.required_fields)});
     }
   } catch (LlmError& e) {
     e.usage = total.usage;
