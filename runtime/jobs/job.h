@@ -75,9 +75,12 @@ struct StepRecord {
   std::string key;
   std::string agent;
   std::string status = "completed";  // completed | failed
-  nlohmann::json output;             // the agent's parsed output
-  std::string output_text;           // json_text(output) when the caller has it ready
-  std::string raw_reply;             // kept when the reply could not be parsed
+  // The agent's output: as a tree, or as the text json_text writes when the
+  // writer already has that (a worker's checkpoint: the store wants text, so
+  // no tree is built). Null output and empty text: no output (failed step).
+  nlohmann::json output;
+  std::string output_text;
+  std::string raw_reply;  // kept when the reply could not be parsed
   std::string error;
   Usage usage;
   int attempts = 1;  // LLM calls made, re-asks included

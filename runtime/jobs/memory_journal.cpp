@@ -20,7 +20,9 @@ void MemoryJournal::checkpoint(const StepRecord& step, const Progress& progress,
                                const std::vector<Event>& events) {
   {
     std::lock_guard lock(mutex_);
-    steps_[step.key] = step;
+    auto& kept = steps_[step.key] = step;
+    // Replays read the tree; a worker's checkpoint brings only the text.
+    if (kept.output.is_null() && !kept.output_text.empty()) kept.output = nlohmann::json::parse(kept.output_text);
     progress_.push_back(progress);
     totals_ = totals;
     append(events);

@@ -28,16 +28,15 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
                              const JobTotals& totals, const std::vector<Event>& events) {
   if (step.key.empty() || step.key.size() > 255)
     throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
-  const std::string output = step.output.is_null()      ? std::string()
-                             : step.output_text.empty() ? json_text(step.output)
-                                                        : step.output_text;
+  const bool has_output = !step.output_text.empty() || !step.output.is_null();
+  const std::string output = step.output_text.empty() && has_output ? json_text(step.output) : step.output_text;
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
     fenced(c, sql_.update_progress, std::move(params), lease);
     c.execute(sql_.upsert_step,
               {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
-               step.output.is_null() ? sql::Value(nullptr) : sql::Value(output), step.raw_reply, clip(step.error),
+               has_output ? sql::Value(output) : sql::Value(nullptr), step.raw_reply, clip(step.error),
                step.usage.llm_calls, step.usage.prompt_tokens, step.usage.completion_tokens, int64_t{step.attempts},
                int64_t{step.retries}, sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}});
     insert_events(c, lease.job_id, events);

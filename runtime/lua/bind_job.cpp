@@ -125,6 +125,17 @@ jobs::Progress progress_after(const JobHost& host, const std::string& agent, int
   return p;
 }
 
+// Whether the output table at `index`, written as `text`, has `field`: a
+// table that encodes as an array has no fields.
+bool has_field(lua_State* L, int index, const std::string& text, const std::string& field) {
+  if (text.empty() || text.front() != '{') return false;
+  lua_pushlstring(L, field.data(), field.size());
+  lua_rawget(L, index);
+  const bool present = !lua_isnil(L, -1);
+  lua_pop(L, 1);
+  return present;
+}
+
 int step_completed(lua_State* L, JobHost& host) {
   const std::string key = check_string(L, 1);
   const std::string agent = check_string(L, 2);
@@ -132,14 +143,13 @@ int step_completed(lua_State* L, JobHost& host) {
   const int total = static_cast<int>(luaL_checkinteger(L, 5));
   if (!lua_istable(L, 3))
     return luaL_error(L, "agent %s must return a table (its output), got %s", agent.c_str(), luaL_typename(L, 3));
-  nlohmann::json output = to_json(L, 3);
+  // The text the store writes (json_text: a string a script built that is not
+  // UTF-8 gets U+FFFD instead of failing); no tree is built on the way.
+  std::string output_text = to_json_text(L, 3, json::InvalidUtf8::replace);
   if (const AgentDef* def = host.snapshot().find_agent(agent))
     for (const auto& field : def->required_outputs)
-      if (!output.contains(field))
+      if (!has_field(L, 3, output_text, field))
         return luaL_error(L, "agent %s returned no '%s' (declared in output.required)", agent.c_str(), field.c_str());
-  // Measured as the store writes it (json_text: a string a script built that
-  // is not UTF-8 gets U+FFFD instead of failing), and handed on for writing.
-  std::string output_text = to_json_text(L, 3, json::InvalidUtf8::replace);
   if (output_text.size() > host.options().max_output_bytes)
     return luaL_error(L, "agent %s returned more than %d bytes", agent.c_str(),
                       static_cast<int>(host.options().max_output_bytes));
@@ -147,7 +157,6 @@ int step_completed(lua_State* L, JobHost& host) {
   jobs::StepRecord* open = host.find_open_step(key);
   jobs::StepRecord step = open ? *open : jobs::StepRecord{.key = key, .agent = agent, .started_at = now_ms()};
   step.status = "completed";
-  step.output = std::move(output);
   step.output_text = std::move(output_text);
   step.finished_at = now_ms();
   host.close_step(key);
