@@ -48,7 +48,8 @@ class SqlJobStore final : public JobStore {
   void progress(const Lease& lease, const Progress& progress, const JobTotals& totals,
                 const std::vector<Event>& events) override;
   void log(const Lease& lease, const std::vector<Event>& events) override;
-  void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress, const JobTotals& totals,
+  using JobStore::complete;
+  void complete(const Lease& lease, const std::string& result_json, const Progress& progress, const JobTotals& totals,
                 const std::string& summary) override;
   void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) override;
 

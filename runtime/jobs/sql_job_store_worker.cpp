@@ -61,13 +61,12 @@ void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
   });
 }
 
-void SqlJobStore::complete(const Lease& lease, const nlohmann::json& result, const Progress& progress,
+void SqlJobStore::complete(const Lease& lease, const std::string& result_json, const Progress& progress,
                            const JobTotals& totals, const std::string& summary) {
-  const std::string result_text = json_text(result);
   transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
     auto params = totals_params(progress, totals);
-    params.insert(params.begin(), result_text);
+    params.insert(params.begin(), result_json);
     params.emplace_back(sql::ms(now));
     fenced(c, sql_.complete_job, std::move(params), lease);
     insert_event(c, lease.job_id, "completed", summary, now);

@@ -212,8 +212,13 @@ class JobStore {
   virtual void log(const Lease& lease, const std::vector<Event>& events) = 0;
   // Final writes, each with its own "completed" / "failed" event (details:
   // `summary` / error.message).
-  virtual void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress,
+  // `result_json` is the result as json_text writes it.
+  virtual void complete(const Lease& lease, const std::string& result_json, const Progress& progress,
                         const JobTotals& totals, const std::string& summary = "") = 0;
+  void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress, const JobTotals& totals,
+                const std::string& summary = "") {
+    complete(lease, json_text(result), progress, totals, summary);
+  }
   virtual void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) = 0;
 
  protected:

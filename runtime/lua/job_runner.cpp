@@ -126,7 +126,8 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
     } else if (!ok) {
       out.error = describe_error(L, -1);
     } else {
-      out.result = lua_isnil(L, -1) ? nlohmann::json::object() : to_json(L, -1);
+      out.result_text = lua_isnil(L, -1) ? "{}" : to_json_text(L, -1, json::InvalidUtf8::replace);
+      if (options.result_tree) out.result = lua_isnil(L, -1) ? nlohmann::json::object() : to_json(L, -1);
       out.status = jobs::JobStatus::completed;
     }
   } catch (const std::exception& e) {

@@ -32,7 +32,8 @@ struct JobOutcome {
   // ours and nothing about it may be written.
   jobs::JobStatus status = jobs::JobStatus::failed;
   bool lease_lost = false;
-  nlohmann::json result;
+  nlohmann::json result;    // unless RunOptions::result_tree is false
+  std::string result_text;  // the result as json_text writes it (completed jobs)
   std::optional<jobs::JobError> error;
   jobs::JobTotals totals;
   jobs::Progress progress;  // the last progress reported
@@ -44,6 +45,9 @@ struct RunOptions {
   std::function<void(const jobs::StepRecord&)> on_step;
   // Largest step output stored (JSON text), so one agent cannot fill the DB.
   size_t max_output_bytes = 8u << 20;
+  // Whether JobOutcome::result is filled; a worker writes result_text only,
+  // and skips building a tree of the whole plan.
+  bool result_tree = true;
 };
 
 // Creates a job's sandboxed state exactly as run_job does (libraries,
@@ -51,7 +55,7 @@ struct RunOptions {
 // idle state held. For benchmarks and tests of what a state costs.
 size_t create_idle_state(const ScriptSnapshot& snapshot, const RunOptions& options = {});
 
-JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal,
-                   JobControl& control, const JobRequest& request, const RunOptions& options = {});
+JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::JobJournal& journal, JobControl& control,
+                   const JobRequest& request, const RunOptions& options = {});
 
 }  // namespace agentry::lua

@@ -48,6 +48,7 @@ Scheduler::Scheduler(SchedulerOptions options, jobs::JobStore& store, lua::Scrip
     : options_(std::move(options)), store_(store), registry_(registry), llm_(std::move(llm)) {
   if (options_.worker_threads <= 0) options_.worker_threads = options_.max_running;
   if (options_.worker_id.empty()) options_.worker_id = "worker-" + jobs::new_job_id().substr(0, 8);
+  options_.run.result_tree = false;  // the store takes the result as text
 }
 
 Scheduler::~Scheduler() { shutdown(); }
@@ -190,7 +191,7 @@ void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
     if (outcome.lease_lost) {
       status = "lost";
     } else if (outcome.status == jobs::JobStatus::completed) {
-      store_.complete(running.lease, outcome.result, outcome.progress, outcome.totals,
+      store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals,
                       std::to_string(outcome.progress.completed_steps) + " steps");
       status = "completed";
     } else if (outcome.status == jobs::JobStatus::cancelled) {
