@@ -59,6 +59,21 @@ std::string key_text(lua_State* L) {
   throw std::runtime_error(std::string("cannot encode a table key of type ") + luaL_typename(L, -2));
 }
 
+// The one value besides scalars and tables that JSON takes: json.null (a
+// light userdata holding NULL). Throws for anything else.
+void require_json_null(lua_State* L, int index) {
+  if (lua_type(L, index) != LUA_TLIGHTUSERDATA || lua_touserdata(L, index) != nullptr)
+    throw std::runtime_error(std::string("cannot encode a ") + luaL_typename(L, index) + " as JSON");
+}
+
+// Checks the nesting depth and stack room before a table is walked; returns
+// its absolute index.
+int enter_table(lua_State* L, int index, int depth, int max_depth) {
+  if (depth >= max_depth) throw std::runtime_error("JSON nesting deeper than " + std::to_string(max_depth));
+  luaL_checkstack(L, 4, "json");
+  return index < 0 ? lua_gettop(L) + index + 1 : index;
+}
+
 void to_json_impl(lua_State* L, int index, int depth, int max_depth, nlohmann::json& out) {
   switch (lua_type(L, index)) {
     case LUA_TNIL: out = nullptr; return;
@@ -71,17 +86,12 @@ void to_json_impl(lua_State* L, int index, int depth, int max_depth, nlohmann::j
       return;
     }
     case LUA_TTABLE: break;
-    case LUA_TLIGHTUSERDATA:
-      if (lua_touserdata(L, index) == nullptr) {  // json.null
-        out = nullptr;
-        return;
-      }
-      [[fallthrough]];
-    default: throw std::runtime_error(std::string("cannot encode a ") + luaL_typename(L, index) + " as JSON");
+    default:
+      require_json_null(L, index);
+      out = nullptr;
+      return;
   }
-  if (depth >= max_depth) throw std::runtime_error("JSON nesting deeper than " + std::to_string(max_depth));
-  if (index < 0) index = lua_gettop(L) + index + 1;
-  luaL_checkstack(L, 4, "json");
+  index = enter_table(L, index, depth, max_depth);
   if (is_array(L, index)) {
     const size_t n = lua_objlen(L, index);
     out = nlohmann::json::array();
@@ -117,17 +127,12 @@ void append_text_impl(std::string& out, lua_State* L, int index, int depth, int 
       return;
     }
     case LUA_TTABLE: break;
-    case LUA_TLIGHTUSERDATA:
-      if (lua_touserdata(L, index) == nullptr) {  // json.null
-        out += "null";
-        return;
-      }
-      [[fallthrough]];
-    default: throw std::runtime_error(std::string("cannot encode a ") + luaL_typename(L, index) + " as JSON");
+    default:
+      require_json_null(L, index);
+      out += "null";
+      return;
   }
-  if (depth >= max_depth) throw std::runtime_error("JSON nesting deeper than " + std::to_string(max_depth));
-  if (index < 0) index = lua_gettop(L) + index + 1;
-  luaL_checkstack(L, 4, "json");
+  index = enter_table(L, index, depth, max_depth);
   if (is_array(L, index)) {
     const size_t n = lua_objlen(L, index);
     out += '[';
