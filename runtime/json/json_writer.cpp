@@ -118,11 +118,9 @@ void append(std::string& out, const nlohmann::json& value, InvalidUtf8 invalid) 
     }
     case Type::array: {
       out += '[';
-      bool first = true;
-      for (const auto& item : value) {
-        if (!first) out += ',';
-        first = false;
-        append(out, item, invalid);
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (it != value.begin()) out += ',';
+        append(out, *it, invalid);
       }
       out += ']';
       return;

@@ -119,7 +119,6 @@ ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control
       }
       spdlog::info("LLM reply for agent {} unusable ({}); asking once more", agent_name(request), error);
       // The re-ask shows the model its reply and what was wrong with it.
-      total.text = reply.text;
       if (!reask) reask = request;
       reask->messages.push_back({"assistant", reply.text});
       reask->messages.push_back({"user", reask_message(error, request.required_fields)});
