@@ -285,7 +285,7 @@ bool JobHost::CallStop::stop_requested() const {
   if (!on_job_thread_)
     return host_.finishing_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
   host_.flush_deferred_when_due();
-  return host_.deferred_failure_ || host_.control_.stop_requested();
+  return host_.deferred_failure_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
 }
 
 bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
@@ -297,7 +297,8 @@ bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
     auto slice = std::min(left, std::chrono::milliseconds(50));
     // On the job thread, wake when deferred progress falls due too.
     if (on_job_thread_)
-      slice = std::max(std::chrono::milliseconds(1), until_deferred_due(host_.deferred_since_, slice));
+      slice = std::max(std::chrono::milliseconds(1), std::min(until_deferred_due(host_.deferred_since_, slice),
+                                                              host_.sandbox_.until_agent_deadline()));
     host_.control_.wait_for(slice);
   }
   return false;
@@ -309,7 +310,9 @@ int JobHost::CallStop::wake_fd() const { return on_job_thread_ ? host_.control_.
 
 std::chrono::milliseconds JobHost::CallStop::recheck_within() const {
   if (!on_job_thread_) return CallControl::recheck_within();
-  return until_deferred_due(host_.deferred_since_, host_.control_.recheck_within());
+  // The agent deadline is not signalled through the descriptor: wake for it.
+  return std::min(until_deferred_due(host_.deferred_since_, host_.control_.recheck_within()),
+                  host_.sandbox_.until_agent_deadline());
 }
 
 int JobHost::start_call(std::string key, llm::ChatRequest request) {

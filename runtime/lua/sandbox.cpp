@@ -68,6 +68,15 @@ bool Sandbox::agent_deadline_passed() const {
          agent_deadline_ticks_.load(std::memory_order_acquire);
 }
 
+std::chrono::milliseconds Sandbox::until_agent_deadline() const {
+  using Clock = std::chrono::steady_clock;
+  const int64_t ticks = agent_deadline_ticks_.load(std::memory_order_acquire);
+  if (ticks == Clock::time_point::max().time_since_epoch().count()) return std::chrono::milliseconds::max();
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(Clock::time_point(Clock::duration(ticks)) - Clock::now());
+  return std::max(left, std::chrono::milliseconds(0));
+}
+
 std::string Sandbox::stop_message() const {
   const std::string where = last_source_.empty() ? "" : " in " + last_source_ + ":" + std::to_string(last_line_);
   switch (stop_reason()) {

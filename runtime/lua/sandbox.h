@@ -77,6 +77,9 @@ class Sandbox {
   const AgentLimits* agent_limits() const { return agent_; }
   // True once the running agent's deadline has passed; safe from any thread.
   bool agent_deadline_passed() const;
+  // Time left until the running agent's deadline (rounded up; 0 once it has
+  // passed; milliseconds::max() without one).
+  std::chrono::milliseconds until_agent_deadline() const;
   // Stops the state for the running agent's timeout (job thread only).
   void note_agent_timeout();
 

@@ -98,6 +98,31 @@ BOOST_AUTO_TEST_CASE(invalid_limits_are_load_errors) {
   BOOST_CHECK_MESSAGE(all.find("agents/b.lua: timeout must be a number of seconds") != std::string::npos, all);
 }
 
+BOOST_AUTO_TEST_CASE(an_agents_timeout_stops_its_llm_call_waiting_for_an_answer) {
+  // A call on the job thread (llm.chat) and one on its own thread
+  // (parallel.map) both give up at the agent's deadline, not the model's.
+  ScriptDir dir;
+  write_agent(dir, "slow", "timeout = 1,", "llm.chat { prompt = 'hi' } return {}");
+  write_agent(dir, "slow_map", "timeout = 1,",
+              "parallel.map({ 1 }, function() return llm.chat { prompt = 'hi' } end) return {}");
+  dir.write("pipelines/p_slow.lua", "return pipeline { name = 'p_slow', steps = { 'slow' } }");
+  dir.write("pipelines/p_slow_map.lua", "return pipeline { name = 'p_slow_map', steps = { 'slow_map' } }");
+  auto snap = dir.load();
+  for (const char* name : {"slow", "slow_map"}) {
+    const auto started = std::chrono::steady_clock::now();
+    auto ran = run_pipeline(*snap, std::string("p_") + name, nlohmann::json::object(), {},
+                            std::make_shared<llm::MockProvider>(llm::MockOptions{std::chrono::seconds(20)}));
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_REQUIRE(ran.outcome.error);
+    BOOST_CHECK_EQUAL(ran.outcome.error->reason, "timeout");
+    BOOST_CHECK_MESSAGE(
+        error_of(ran).find(std::string("agent ") + name + " exceeded its timeout of 1 s") != std::string::npos,
+        error_of(ran));
+    BOOST_CHECK_MESSAGE(took < std::chrono::seconds(3),
+                        name << " took " << (took / std::chrono::milliseconds(1)) << " ms; the model answers in 20 s");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(an_agents_timeout_stops_a_busy_loop_and_a_sleep) {
   ScriptDir dir;
   write_agent(dir, "spin", "timeout = 1,", "while true do end");
