@@ -282,10 +282,13 @@ std::string JobHost::raw_reply_for(const std::string& key) const {
 }
 
 bool JobHost::CallStop::stop_requested() const {
-  if (!on_job_thread_)
-    return host_.finishing_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
-  host_.flush_deferred_when_due();
-  return host_.deferred_failure_ || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
+  if (on_job_thread_) host_.flush_deferred_when_due();
+  const bool own_stop = on_job_thread_ ? static_cast<bool>(host_.deferred_failure_) : host_.finishing_.load();
+  return own_stop || host_.control_.stop_requested() || host_.sandbox_.agent_deadline_passed();
+}
+
+std::chrono::milliseconds JobHost::CallStop::job_thread_wake_within(std::chrono::milliseconds at_most) const {
+  return std::min(until_deferred_due(host_.deferred_since_, at_most), host_.sandbox_.until_agent_deadline());
 }
 
 bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
@@ -295,10 +298,7 @@ bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
     auto slice = std::min(left, std::chrono::milliseconds(50));
-    // On the job thread, wake when deferred progress falls due too.
-    if (on_job_thread_)
-      slice = std::max(std::chrono::milliseconds(1), std::min(until_deferred_due(host_.deferred_since_, slice),
-                                                              host_.sandbox_.until_agent_deadline()));
+    if (on_job_thread_) slice = std::max(std::chrono::milliseconds(1), job_thread_wake_within(slice));
     host_.control_.wait_for(slice);
   }
   return false;
@@ -309,10 +309,7 @@ bool JobHost::CallStop::wait_for(std::chrono::milliseconds d) const {
 int JobHost::CallStop::wake_fd() const { return on_job_thread_ ? host_.control_.wake_fd() : -1; }
 
 std::chrono::milliseconds JobHost::CallStop::recheck_within() const {
-  if (!on_job_thread_) return CallControl::recheck_within();
-  // The agent deadline is not signalled through the descriptor: wake for it.
-  return std::min(until_deferred_due(host_.deferred_since_, host_.control_.recheck_within()),
-                  host_.sandbox_.until_agent_deadline());
+  return on_job_thread_ ? job_thread_wake_within(host_.control_.recheck_within()) : CallControl::recheck_within();
 }
 
 int JobHost::start_call(std::string key, llm::ChatRequest request) {

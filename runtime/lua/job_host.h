@@ -171,6 +171,10 @@ class JobHost {
     std::chrono::milliseconds recheck_within() const override;
 
    private:
+    // On the job thread: at most `at_most`, less when deferred progress falls
+    // due or the agent's deadline comes first (neither wakes the descriptor).
+    std::chrono::milliseconds job_thread_wake_within(std::chrono::milliseconds at_most) const;
+
     JobHost& host_;
     const bool on_job_thread_;
   };

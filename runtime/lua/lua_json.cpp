@@ -24,23 +24,27 @@ nlohmann::json number_json(lua_State* L, int index) {
 // Whether the table at (absolute) `index` encodes as an array: marked as one,
 // or keys exactly 1..n.
 bool is_array(lua_State* L, int index) {
-  bool marked_array = false;
   if (lua_getmetatable(L, index)) {
     luaL_getmetatable(L, kArrayMetatable);
-    marked_array = lua_rawequal(L, -1, -2);
+    const bool marked_array = lua_rawequal(L, -1, -2);
     lua_pop(L, 2);
+    if (marked_array) return true;
   }
   const size_t n = lua_objlen(L, index);
-  // Count keys to be sure there are no others.
+  if (n == 0) return false;
+  // Count keys to be sure there are no others; the first key that is not a
+  // number settles it (an object's walk usually ends at its first key).
   size_t keys = 0;
-  bool only_integer_keys = true;
   lua_pushnil(L);
   while (lua_next(L, index)) {
+    if (lua_type(L, -2) != LUA_TNUMBER) {
+      lua_pop(L, 2);
+      return false;
+    }
     ++keys;
-    if (lua_type(L, -2) != LUA_TNUMBER) only_integer_keys = false;
     lua_pop(L, 1);
   }
-  return marked_array || (n > 0 && keys == n && only_integer_keys);
+  return keys == n;
 }
 
 // The key at -2 (during lua_next) as an object key.
