@@ -67,6 +67,11 @@ struct MockLlmServer::State {
     std::unique_lock lock(mutex);
     return !stopped.wait_for(lock, d, [&] { return stopping.load(); });
   }
+  // Sleeps until `t`; false when the server is stopping.
+  bool pause_until(std::chrono::steady_clock::time_point t) {
+    std::unique_lock lock(mutex);
+    return !stopped.wait_until(lock, t, [&] { return stopping.load(); });
+  }
 
   void begin(const std::string& agent, MockAction action) {
     std::lock_guard lock(mutex);
@@ -209,6 +214,7 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   void completion(HTTPServerRequest& request, HTTPServerResponse& response) {
+    const auto received = std::chrono::steady_clock::now();
     const std::string agent = request.get("X-Agentry-Agent", "");
     std::string text;
     Poco::StreamCopier::copyToString(request.stream(), text);
@@ -216,7 +222,7 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
     state_->begin(agent, action);
     std::string outcome = "reset";
     try {
-      outcome = answer(request, response, agent, action, text);
+      outcome = answer(request, response, agent, action, text, received);
     } catch (...) {
       state_->end(outcome);
       throw;
@@ -225,17 +231,24 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   // Returns the outcome for /stats.
+  // The latency runs from the request's arrival to the answer: the mock's
+  // own work happens inside it, as a model's does, so a benchmark against a
+  // 100 ms model sees 100 ms calls however busy the machine is.
   std::string answer(HTTPServerRequest& request, HTTPServerResponse& response, const std::string& agent,
-                     MockAction action, const std::string& text) {
+                     MockAction action, const std::string& text, std::chrono::steady_clock::time_point received) {
     const auto& o = state_->options;
+    auto due = received;
     if (o.latency.count() > 0 || o.jitter.count() > 0) {
       thread_local std::mt19937_64 rng{std::random_device{}()};
-      auto delay = o.latency;
+      due += o.latency;
       if (o.jitter.count() > 0)
-        delay += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, o.jitter.count())(rng));
-      if (!state_->pause(delay)) return drop(request, response);
+        due += std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, o.jitter.count())(rng));
     }
+    const auto wait_due = [&] { return due <= received || state_->pause_until(due); };
     const auto body = nlohmann::json::parse(text, nullptr, false);
+    const bool answers = action == MockAction::ok || action == MockAction::invalid || action == MockAction::partial ||
+                         action == MockAction::fenced;
+    if (!(body.is_object() && answers) && !wait_due()) return drop(request, response);
     if (!body.is_object()) {
       send_json(response, HTTPResponse::HTTP_BAD_REQUEST,
                 api_error("the request body is not a JSON object", "invalid_request_error", nullptr));
@@ -318,9 +331,10 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
     if (action == MockAction::partial) content = R"({"note": "a JSON reply without the required fields"})";
     if (action == MockAction::fenced) content = "Here it is:\n```json\n" + canned.text + "\n```\n";
     const bool as_kept = kept_text && action == MockAction::ok;
-    send_text(response, HTTPResponse::HTTP_OK,
-              completion_body(++state_->next_id, model, as_kept ? fixture->quoted_text : nlohmann::json(content).dump(),
-                              canned.usage));
+    const std::string reply = completion_body(
+        ++state_->next_id, model, as_kept ? fixture->quoted_text : nlohmann::json(content).dump(), canned.usage);
+    if (!wait_due()) return drop(request, response);
+    send_text(response, HTTPResponse::HTTP_OK, reply);
     return "200";
   }
 
