@@ -123,11 +123,18 @@ std::optional<Job> SqlJobStore::get(const std::string& id, JobParts parts) {
       Reads::snapshot);
 }
 
-std::optional<JobStatus> SqlJobStore::status_of(const std::string& id) {
-  return read([&](sql::Connection& c) -> std::optional<JobStatus> {
-    const auto rows = c.query(sql_.select_status, {id});
+std::optional<JobVersion> SqlJobStore::version_of(const std::string& id) {
+  const uint64_t ranks_version = ranks_.version();
+  return read([&](sql::Connection& c) -> std::optional<JobVersion> {
+    const auto rows = c.query(sql_.select_version, {id});
     if (rows.empty()) return std::nullopt;
-    return parse_status(rows.front().text(0));
+    const auto& row = rows.front();
+    const auto status = parse_status(row.text(0));
+    if (!status) throw StoreError("job " + id + " has unknown status '" + row.text(0) + "'");
+    JobVersion v{*status, row.integer(1), std::nullopt};
+    if (v.status == JobStatus::pending || v.status == JobStatus::queued)
+      v.queue_position = queue_position(c, id, static_cast<int>(row.integer(2)), row.time(3), ranks_version);
+    return v;
   });
 }
 
@@ -264,7 +271,12 @@ std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& 
 
 std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version) {
   if (job.status != JobStatus::pending && job.status != JobStatus::queued) return std::nullopt;
-  if (auto rank = ranks_.find(job.id)) return rank;
+  return queue_position(c, job.id, job.priority, job.created_at, ranks_version);
+}
+
+int64_t SqlJobStore::queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,
+                                    uint64_t ranks_version) {
+  if (auto rank = ranks_.find(id)) return *rank;
   if (ranks_.begin_refresh()) {
     try {
       std::vector<std::string> ids;
@@ -275,11 +287,11 @@ std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job
       ranks_.abandon_refresh();
       throw;
     }
-    if (auto rank = ranks_.find(job.id)) return rank;
+    if (auto rank = ranks_.find(id)) return *rank;
   }
-  const auto created = sql::ms(job.created_at);
-  const int64_t priority = job.priority;
-  const auto rows = c.query(sql_.count_ahead_in_queue, {priority, priority, created, priority, created, job.id});
+  const auto created = sql::ms(created_at);
+  const int64_t p = priority;
+  const auto rows = c.query(sql_.count_ahead_in_queue, {p, p, created, p, created, id});
   return rows.front().integer(0) + 1;
 }
 

@@ -26,7 +26,7 @@ class SqlJobStore final : public JobStore {
 
   CreateResult create(const NewJob& job) override;
   std::optional<Job> get(const std::string& id, JobParts parts) override;
-  std::optional<JobStatus> status_of(const std::string& id) override;
+  std::optional<JobVersion> version_of(const std::string& id) override;
   std::optional<Job> get_state(const std::string& id) override;
   JobPage list(const ListQuery& query) override;
   std::vector<Event> events_after(const std::string& id, int64_t after_seq, int limit) override;
@@ -78,6 +78,8 @@ class SqlJobStore final : public JobStore {
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
+  int64_t queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,
+                         uint64_t ranks_version);
 
   sql::DatabaseUrl url_;
   const Statements& sql_;

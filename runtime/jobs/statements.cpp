@@ -142,6 +142,9 @@ Statements common() {
   s.heartbeat = "UPDATE agentry_jobs SET lease_until = ?" + fence;
   // (id)
   s.select_status = "SELECT status FROM agentry_jobs WHERE id = ?";
+  // (id): what a cached document is checked against; priority and created_at
+  // place a waiting job in the queue.
+  s.select_version = "SELECT status, event_seq, priority, created_at FROM agentry_jobs WHERE id = ?";
   // (kFence)
   s.check_lease = "SELECT 1 FROM agentry_jobs" + fence;
   // (n, kFence): room for n events.

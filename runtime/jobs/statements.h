@@ -83,6 +83,7 @@ struct Statements {
   // ---- worker writes, fenced by (id, worker_id, attempt, status = running) ----
   std::string heartbeat;
   std::string select_status;
+  std::string select_version;
   std::string check_lease;
   std::string add_events;
   std::string update_progress;

@@ -122,6 +122,16 @@ struct JobPage {
   std::string next_cursor;  // empty on the last page
 };
 
+// Where a job stands, for checking a rendered document against. Every write
+// that changes a waiting or finished job's document raises its event_seq or
+// changes its status (statements.cpp); a running job's progress can change
+// without an event, so its documents are not cached.
+struct JobVersion {
+  JobStatus status = JobStatus::pending;
+  int64_t event_seq = 0;                  // the job's last event number
+  std::optional<int64_t> queue_position;  // while it waits
+};
+
 // One watchdog pass (rescue_expired_leases, fail_timed_out).
 struct WatchdogReport {
   std::vector<std::string> requeued;  // lease expired, attempts left: pending again
@@ -156,9 +166,10 @@ class JobStore {
   // The job with queue_position (when waiting) and its execution log; the
   // input and the steps as `parts` asks.
   virtual std::optional<Job> get(const std::string& id, JobParts parts = {}) = 0;
-  // The job's status alone (one primary-key lookup); none when it does not
-  // exist. What a cached document of a finished job is checked against.
-  virtual std::optional<JobStatus> status_of(const std::string& id) = 0;
+  // The job's status and event_seq, with queue_position when it waits (one
+  // primary-key lookup); none when it does not exist. What a cached document
+  // is checked against: see JobVersion.
+  virtual std::optional<JobVersion> version_of(const std::string& id) = 0;
   // The job with queue_position but no execution log or steps: what an event
   // stream re-reads every second, without the whole log each time.
   virtual std::optional<Job> get_state(const std::string& id) = 0;

@@ -68,7 +68,7 @@ struct ApiServer::Impl {
         metrics(services.metrics ? *services.metrics : server::metrics()),
         cors(options.cors_origins),
         sse(services.store, SseOptions{.max_streams = options.max_sse_streams}, metrics),
-        context{options, services, metrics, sse, cors, creations, finished},
+        context{options, services, metrics, sse, cors, creations, documents},
         handlers(router, cors, metrics,
                  BodyLimits{options.max_body_bytes, options.max_json_depth, options.body_timeout}, options.tokens) {
     add_job_routes(router, context);
@@ -85,7 +85,7 @@ struct ApiServer::Impl {
   CorsPolicy cors;
   SseHub sse;
   RateLimiter creations;
-  FinishedDocuments finished{options.finished_document_bytes};
+  JobDocuments documents{options.job_document_bytes};
   RouteContext context;
   Router router;
   RequestHandlerFactory handlers;

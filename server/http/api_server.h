@@ -73,8 +73,8 @@ struct ApiOptions {
   std::filesystem::path web_root;
   // Event streams open at once; more are refused with 503.
   int max_sse_streams = 32;
-  // Rendered documents of finished jobs kept for GET (finished_documents.h).
-  size_t finished_document_bytes = 64 << 20;
+  // Rendered documents of finished and waiting jobs kept for GET (job_documents.h).
+  size_t job_document_bytes = 64 << 20;
   // API tokens; empty: auth off (everyone is the anonymous admin, owner "").
   TokenSet tokens;
 };

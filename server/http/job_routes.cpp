@@ -72,19 +72,22 @@ Reply get_job(RouteContext& ctx, ApiRequest& req) {
   const jobs::JobParts parts{.input = req.query_flag("input"), .steps = req.query_flag("steps")};
   const bool plain = !parts.input && !parts.steps;  // the document frontends poll
   if (plain) {
-    if (auto cached = ctx.finished.find(id)) {
+    if (auto cached = ctx.documents.find(id)) {
       if (!req.principal().may_see(cached->owner)) throw job_not_found(id);
-      if (ctx.services.store.status_of(id)) return Reply::of_json_text(200, *cached->text);
-      ctx.finished.forget(id);  // deleted (by another process, or the TTL prune)
-      throw job_not_found(id);
+      const auto now = ctx.services.store.version_of(id);
+      if (!now) {
+        ctx.documents.forget(id);  // deleted (by another process, or the TTL prune)
+        throw job_not_found(id);
+      }
+      if (auto text = cached->render(*now)) return Reply::of_json_text(200, std::move(*text));
     }
   }
   const auto job = visible_job(ctx, req, id, parts);
   if (!job) throw job_not_found(id);
   auto document = jobs::job_document(*job, parts.input, parts.steps);
-  if (!plain || !jobs::is_finished(job->status)) return Reply::of_json(200, std::move(document));
+  if (!plain || !JobDocuments::keeps(job->status)) return Reply::of_json(200, std::move(document));
   auto text = std::make_shared<const std::string>(dump(document));
-  ctx.finished.remember(id, job->owner, text);
+  ctx.documents.remember(*job, text);
   return Reply::of_json_text(200, *text);
 }
 
@@ -156,7 +159,7 @@ Reply delete_job(RouteContext& ctx, ApiRequest& req) {
       throw ApiError(409, "not_finished", "job " + id + " has not finished; cancel it first");
     case jobs::DeleteResult::deleted: break;
   }
-  ctx.finished.forget(id);
+  ctx.documents.forget(id);
   return Reply::empty(204);
 }
 

@@ -5,7 +5,7 @@
 
 #include "server/http/api_server.h"
 #include "server/http/cors.h"
-#include "server/http/finished_documents.h"
+#include "server/http/job_documents.h"
 #include "server/http/metrics.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/router.h"
@@ -20,7 +20,7 @@ struct RouteContext {
   SseHub& sse;
   const CorsPolicy& cors;
   RateLimiter& creations;  // job creations per token
-  FinishedDocuments& finished;
+  JobDocuments& documents;  // plain GET bodies of finished and waiting jobs
 };
 
 void add_job_routes(Router& router, RouteContext& ctx);     // job_routes.cpp

@@ -77,8 +77,39 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(create_then_get_returns_the_pending_job_with_its_c
   BOOST_TEST(without_input->input == nlohmann::json::object());
   BOOST_TEST(without_input->owner == "alice");
   BOOST_TEST(without_input->execution_log.size() == 1u);
-  BOOST_TEST(to_string(store->status_of(created.job.id).value()) == "pending");
-  BOOST_TEST(!store->status_of("0123456789abcdef0123456789abcdef"));
+  const auto version = store->version_of(created.job.id);
+  BOOST_REQUIRE(version);
+  BOOST_TEST(to_string(version->status) == "pending");
+  BOOST_TEST(version->event_seq == 1);
+  BOOST_TEST(version->queue_position.value_or(-1) == 1);
+  BOOST_TEST(!store->version_of("0123456789abcdef0123456789abcdef"));
+}
+
+// A cached document of a waiting job is served while its version stands, so
+// every change to the job must move it, and the queue position must follow
+// the jobs ahead.
+BOOST_AUTO_TEST_CASE_TEMPLATE(version_of_moves_with_the_job_and_the_queue_ahead, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  const auto first = store->create(new_job("training", 0)).job.id;
+  tick();
+  const auto second = store->create(new_job("training", 0)).job.id;
+  BOOST_TEST(store->version_of(second)->queue_position.value_or(-1) == 2);
+  BOOST_TEST(store->version_of(second)->event_seq == 1);
+
+  BOOST_REQUIRE(store->cancel(first) == CancelResult::cancelled);
+  const auto cancelled = store->version_of(first);
+  BOOST_TEST(to_string(cancelled->status) == "cancelled");
+  BOOST_TEST(cancelled->event_seq == 2);
+  BOOST_TEST(!cancelled->queue_position);
+  BOOST_TEST(store->version_of(second)->queue_position.value_or(-1) == 1);
+  BOOST_TEST(store->version_of(second)->event_seq == 1);
+
+  const auto claimed = store->claim(claim_request("w1", 1));
+  BOOST_REQUIRE(claimed.size() == 1u);
+  const auto running = store->version_of(second);
+  BOOST_TEST(to_string(running->status) == "running");
+  BOOST_TEST(running->event_seq > 1);
+  BOOST_TEST(!running->queue_position);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(get_state_reads_the_job_and_its_queue_position_without_the_log, B, Backends) {

@@ -216,6 +216,42 @@ BOOST_AUTO_TEST_CASE(a_finished_job_reads_the_same_until_it_is_deleted_anywhere)
   check_error(api.request("GET", "/api/v1/jobs/" + second), 404, "not_found");
 }
 
+// A waiting job's document is kept too (job_documents.h); every change made
+// behind the server's back (as another process would) must still show.
+BOOST_AUTO_TEST_CASE(a_waiting_job_reads_its_current_place_and_state) {
+  ApiFixture api;
+  const auto first = api.create_job("training");
+  const auto second = api.create_job("training");
+  const auto third = api.create_job("training");
+  const auto path = "/api/v1/jobs/" + third;
+  const auto before = api.request("GET", path);
+  BOOST_TEST_REQUIRE(before.status == 200, before.body);
+  BOOST_TEST(before.body_json()["queue_position"] == 3);
+  BOOST_TEST(api.request("GET", path).body == before.body);
+
+  BOOST_TEST_REQUIRE((api.store->cancel(first) == jobs::CancelResult::cancelled));
+  const auto moved_up = api.request("GET", path).body_json();
+  BOOST_TEST(moved_up["queue_position"] == 2);
+  auto expected = before.body_json();
+  expected["queue_position"] = 2;
+  BOOST_TEST(moved_up == expected);  // nothing else changed
+  BOOST_TEST(api.job(first)["status"] == "cancelled");
+
+  const auto claimed = claim(*api.store);
+  BOOST_TEST_REQUIRE(claimed.size() == 1u);
+  BOOST_TEST_REQUIRE(claimed[0].job.id == second);
+  BOOST_TEST(api.job(second)["status"] == "running");
+  BOOST_TEST(api.job(third)["queue_position"] == 1);
+
+  const auto started =
+      api.store->claim({.worker_id = "test-worker", .max_jobs = 1, .max_running = 2, .script_version = "v"});
+  BOOST_TEST_REQUIRE(started.size() == 1u);
+  const auto running = api.job(third);
+  BOOST_TEST(running["status"] == "running");
+  BOOST_TEST(running["queue_position"].is_null());
+  BOOST_TEST(running["execution_log"].back()["event"] == "started");
+}
+
 BOOST_AUTO_TEST_CASE(bad_bodies_answer_400_and_422_in_the_error_shape) {
   ApiFixture api;
   check_error(api.request("POST", "/api/v1/jobs", R"({"pipeline": "training",)"), 400, "invalid_json");
