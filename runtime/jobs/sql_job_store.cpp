@@ -240,13 +240,21 @@ std::optional<TimePoint> SqlJobStore::oldest_waiting_created_at() {
 }
 
 void SqlJobStore::insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events) {
+  if (!events.empty()) c.execute_batch(event_inserts(job_id, events));
+}
+
+std::vector<sql::Statement> SqlJobStore::event_inserts(const std::string& job_id,
+                                                       const std::vector<Event>& events) const {
   const TimePoint now = now_ms();
+  std::vector<sql::Statement> inserts;
+  inserts.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     const int64_t back = static_cast<int64_t>(events.size() - 1 - i);
     const TimePoint at = e.timestamp == TimePoint{} ? now : e.timestamp;
-    c.execute(sql_.insert_event, {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id});
+    inserts.push_back({sql_.insert_event, {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id}});
   }
+  return inserts;
 }
 
 void SqlJobStore::insert_event(sql::Connection& c, const std::string& job_id, const std::string& event,
@@ -254,9 +262,17 @@ void SqlJobStore::insert_event(sql::Connection& c, const std::string& job_id, co
   insert_events(c, job_id, {Event{0, at, event, details}});
 }
 
-void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease) {
+void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
+                         std::vector<sql::Statement> after) {
   params.insert(params.end(), {lease.job_id, lease.worker_id, int64_t{lease.attempt}});
-  if (c.execute(statement, params) == 1) return;
+  after.insert(after.begin(), sql::Statement{statement, std::move(params)});
+  try {
+    if (c.execute_batch(after).front() == 1) return;
+  } catch (const sql::BatchError& e) {
+    // What follows a fence that matched nothing may fail for that very reason
+    // (event numbers the job's new state has used): the lost lease is the news.
+    if (e.matched().empty() || e.matched().front() == 1) throw;
+  }
   const auto rows = c.query(sql_.select_status, {lease.job_id});
   throw LeaseLost("job " + lease.job_id + " is no longer held by worker " + lease.worker_id + " on attempt " +
                   std::to_string(lease.attempt) + " (" +

@@ -70,11 +70,14 @@ class SqlJobStore final : public JobStore {
   // Inserts events numbered up to the job's event_seq, which an UPDATE earlier
   // in this transaction raised by events.size().
   void insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events);
+  std::vector<sql::Statement> event_inserts(const std::string& job_id, const std::vector<Event>& events) const;
   void insert_event(sql::Connection& c, const std::string& job_id, const std::string& event, const std::string& details,
                     TimePoint at);
-  // Runs a fenced UPDATE; throws LeaseLost (rolling the transaction back)
-  // when it matched no row.
-  void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease);
+  // Runs a fenced UPDATE, then `after` in the same batch (one round trip on
+  // MySQL); throws LeaseLost when the UPDATE matched no row, and the
+  // caller's transaction rolls back whatever `after` wrote.
+  void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
+              std::vector<sql::Statement> after = {});
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);

@@ -1,6 +1,7 @@
-// A worker's writes. Each runs its fenced UPDATE of the job row first: that
-// checks the lease and locks the row, so everything after it in the
-// transaction happens only while the lease is held.
+// A worker's writes. Each runs its fenced UPDATE of the job row first, and
+// the rest of the write in the same batch (one round trip on MySQL): the
+// UPDATE checks the lease and locks the row, and when it matched nothing the
+// transaction is rolled back, so nothing is written without the lease.
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/sql_job_store.h"
 
@@ -33,13 +34,15 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
-    fenced(c, sql_.update_progress, std::move(params), lease);
-    c.execute(sql_.upsert_step,
-              {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
-               has_output ? sql::Value(output) : sql::Value(nullptr), step.raw_reply, clip(step.error),
-               step.usage.llm_calls, step.usage.prompt_tokens, step.usage.completion_tokens, int64_t{step.attempts},
-               int64_t{step.retries}, sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}});
-    insert_events(c, lease.job_id, events);
+    auto after = event_inserts(lease.job_id, events);
+    after.insert(after.begin(),
+                 sql::Statement{sql_.upsert_step,
+                                {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
+                                 has_output ? sql::Value(output) : sql::Value(nullptr), step.raw_reply,
+                                 clip(step.error), step.usage.llm_calls, step.usage.prompt_tokens,
+                                 step.usage.completion_tokens, int64_t{step.attempts}, int64_t{step.retries},
+                                 sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}}});
+    fenced(c, sql_.update_progress, std::move(params), lease, std::move(after));
   });
 }
 
@@ -48,16 +51,14 @@ void SqlJobStore::progress(const Lease& lease, const Progress& progress, const J
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
-    fenced(c, sql_.update_progress, std::move(params), lease);
-    insert_events(c, lease.job_id, events);
+    fenced(c, sql_.update_progress, std::move(params), lease, event_inserts(lease.job_id, events));
   });
 }
 
 void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
   if (events.empty()) return;
   transact([&](sql::Connection& c) {
-    fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease);
-    insert_events(c, lease.job_id, events);
+    fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease, event_inserts(lease.job_id, events));
   });
 }
 
@@ -68,8 +69,8 @@ void SqlJobStore::complete(const Lease& lease, const std::string& result_json, c
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), result_json);
     params.emplace_back(sql::ms(now));
-    fenced(c, sql_.complete_job, std::move(params), lease);
-    insert_event(c, lease.job_id, "completed", summary, now);
+    fenced(c, sql_.complete_job, std::move(params), lease,
+           event_inserts(lease.job_id, {Event{0, now, "completed", summary}}));
   });
 }
 
@@ -80,8 +81,8 @@ void SqlJobStore::fail(const Lease& lease, const JobError& error, const Progress
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), {clip(error.reason, 64), message});
     params.emplace_back(sql::ms(now));
-    fenced(c, sql_.fail_job, std::move(params), lease);
-    insert_event(c, lease.job_id, "failed", error.reason + ": " + message, now);
+    fenced(c, sql_.fail_job, std::move(params), lease,
+           event_inserts(lease.job_id, {Event{0, now, "failed", error.reason + ": " + message}}));
   });
 }
 

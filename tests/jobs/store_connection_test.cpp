@@ -119,6 +119,39 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_schema_from_a_newer_agentry_is_refused, B, Backe
   BOOST_CHECK_NO_THROW(open_store(url));
 }
 
+// A worker's write goes as one batch (one round trip on MySQL, with the
+// transaction's START in front): each statement's matched rows come back, and
+// a failure names what ran before it, inside a transaction that rolls back.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_reports_each_statement_and_where_it_failed, B, Backends) {
+  const auto url = B::fresh_url();
+  open_store(url);
+  auto c = raw_connection(url);
+  c->execute("DROP TABLE IF EXISTS batch_test", {});
+  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  c->begin();
+  const auto matched = c->execute_batch({{"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{1}, "a;b"}},
+                                         {"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{2}, "it's"}},
+                                         {"UPDATE batch_test SET v = ? WHERE k > ?", {"x", int64_t{0}}},
+                                         {"UPDATE batch_test SET v = ? WHERE k = ?", {"y", int64_t{9}}}});
+  c->commit();
+  BOOST_TEST((matched == std::vector<int64_t>{1, 1, 2, 0}));
+  BOOST_TEST(c->query("SELECT COUNT(*) FROM batch_test WHERE v = 'x'", {}).front().integer(0) == 2);
+
+  c->begin();
+  try {
+    c->execute_batch({{"UPDATE batch_test SET v = ? WHERE k = ?", {"z", int64_t{1}}},
+                      {"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{2}, "duplicate"}},
+                      {"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{3}, "never"}}});
+    BOOST_FAIL("a duplicate key must fail the batch");
+  } catch (const sql::BatchError& e) {
+    BOOST_TEST((e.matched() == std::vector<int64_t>{1}));
+    BOOST_TEST((e.failure() == sql::Failure::duplicate_key));
+  }
+  c->rollback();
+  BOOST_TEST(c->query("SELECT v FROM batch_test WHERE k = 1", {}).front().text(0) == "x");
+  BOOST_TEST(c->query("SELECT COUNT(*) FROM batch_test", {}).front().integer(0) == 2);
+}
+
 BOOST_AUTO_TEST_CASE(stale_mysql_connections_are_replaced_without_failing_a_call) {
   const auto url = fresh_mysql_url();
   auto raw = raw_connection(url);

@@ -63,6 +63,23 @@ class SqlError : public StoreError {
   Failure failure_;
 };
 
+// A statement of a batch failed; the ones before it ran.
+class BatchError : public SqlError {
+ public:
+  BatchError(const SqlError& e, std::vector<int64_t> matched) : SqlError(e), matched_(std::move(matched)) {}
+  // What each statement before the failed one matched.
+  const std::vector<int64_t>& matched() const { return matched_; }
+
+ private:
+  std::vector<int64_t> matched_;
+};
+
+// One statement of a batch (Connection::execute_batch).
+struct Statement {
+  std::string_view sql;
+  Params params;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -71,9 +88,23 @@ class Connection {
   // Returns the rows the statement matched (not only those it changed), so a
   // fenced UPDATE that matches reports 1 even when no value changed.
   virtual int64_t execute(std::string_view sql, const Params& params = {}) = 0;
+  // Runs writes in order and returns what each matched, as execute() would;
+  // the first failure throws BatchError. MySQL sends them in one round trip,
+  // where each statement on its own would wait for the last one's answer.
+  virtual std::vector<int64_t> execute_batch(const std::vector<Statement>& statements) {
+    std::vector<int64_t> matched;
+    matched.reserve(statements.size());
+    try {
+      for (const auto& s : statements) matched.push_back(execute(s.sql, s.params));
+    } catch (const SqlError& e) {
+      throw BatchError(e, std::move(matched));
+    }
+    return matched;
+  }
   // Starts a write transaction. SQLite takes its write lock up front (BEGIN
   // IMMEDIATE), so read-then-write transactions do not fail with SQLITE_BUSY
-  // midway as Poco's BEGIN DEFERRED would.
+  // midway as Poco's BEGIN DEFERRED would. MySQL sends its START TRANSACTION
+  // together with the transaction's first statement.
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;

@@ -49,7 +49,7 @@ class MysqlConnection final : public Connection {
     const bool socket = !a.socket.empty();
     if (!mysql_real_connect(db_.get(), socket ? nullptr : a.host.c_str(), a.user.c_str(), a.password.c_str(),
                             a.database.c_str(), socket ? 0 : a.port, socket ? a.socket.c_str() : nullptr,
-                            CLIENT_FOUND_ROWS)) {
+                            CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
       const std::string where = socket ? a.socket : a.host + ":" + std::to_string(a.port);
       throw StoreError("cannot connect to MySQL at " + where + " as '" + a.user + "' (database '" + a.database +
                        "'): " + mysql_error(db_.get()) + " (check AGENTRY_DB and that the server is running)");
@@ -63,7 +63,7 @@ class MysqlConnection final : public Connection {
   Backend backend() const override { return Backend::mysql; }
 
   Rows query(std::string_view sql, const Params& params) override {
-    run(sql, params);
+    run(sql, text_of(sql, params));
     struct ResultDeleter {
       void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
     };
@@ -90,13 +90,46 @@ class MysqlConnection final : public Connection {
   }
 
   int64_t execute(std::string_view sql, const Params& params) override {
-    run(sql, params);
+    run(sql, text_of(sql, params));
     return static_cast<int64_t>(mysql_affected_rows(db_.get()));
   }
 
-  void begin() override { execute("START TRANSACTION", {}); }
-  void commit() override { execute("COMMIT", {}); }
+  std::vector<int64_t> execute_batch(const std::vector<Statement>& statements) override {
+    std::vector<int64_t> matched;
+    if (statements.empty()) return matched;
+    std::string text;
+    for (const auto& s : statements) {
+      if (!text.empty()) text += ';';
+      text += text_of(s.sql, s.params);
+    }
+    matched.reserve(statements.size());
+    try {
+      run(statements.front().sql, text);
+      for (size_t i = 0;; ++i) {
+        discard_result(statements[i].sql);
+        matched.push_back(static_cast<int64_t>(mysql_affected_rows(db_.get())));
+        if (i + 1 == statements.size()) break;
+        if (mysql_next_result(db_.get()) != 0) fail(statements[i + 1].sql);
+      }
+    } catch (const SqlError& e) {
+      throw BatchError(e, std::move(matched));
+    }
+    return matched;
+  }
+
+  void begin() override { begin_pending_ = true; }
+  void commit() override {
+    if (begin_pending_) {
+      begin_pending_ = false;  // nothing ran: nothing to commit
+      return;
+    }
+    run("COMMIT", "COMMIT");
+  }
   void rollback() noexcept override {
+    if (begin_pending_) {
+      begin_pending_ = false;
+      return;
+    }
     if (healthy_) mysql_real_query(db_.get(), "ROLLBACK", 8);
   }
   bool healthy() const override { return healthy_; }
@@ -138,9 +171,27 @@ class MysqlConnection final : public Connection {
     return out;
   }
 
-  void run(std::string_view sql, const Params& params) {
-    const std::string text = params.empty() ? std::string(sql) : bind(sql, params);
-    if (mysql_real_query(db_.get(), text.data(), text.size()) != 0) fail(sql);
+  std::string text_of(std::string_view sql, const Params& params) {
+    return params.empty() ? std::string(sql) : bind(sql, params);
+  }
+
+  // Sends `text` (`sql` names it in errors), with a START TRANSACTION that
+  // begin() left pending in front of it: one round trip for both.
+  void run(std::string_view sql, std::string text) {
+    const bool begins = begin_pending_;
+    begin_pending_ = false;
+    if (begins) text.insert(0, "START TRANSACTION;");
+    if (mysql_real_query(db_.get(), text.data(), text.size()) != 0) fail(begins ? "START TRANSACTION" : sql);
+    if (begins && mysql_next_result(db_.get()) != 0) fail(sql);
+  }
+
+  // A statement of a batch that returned rows (none of ours do) must still
+  // have them read before the next result.
+  void discard_result(std::string_view sql) {
+    if (mysql_field_count(db_.get()) == 0) return;
+    MYSQL_RES* res = mysql_store_result(db_.get());
+    if (!res) fail(sql);
+    mysql_free_result(res);
   }
 
   [[noreturn]] void fail(std::string_view sql) {
@@ -157,6 +208,7 @@ class MysqlConnection final : public Connection {
   };
   std::unique_ptr<MYSQL, Closer> db_;
   bool healthy_ = true;
+  bool begin_pending_ = false;  // begin() called; START TRANSACTION not sent yet
 };
 
 }  // namespace
