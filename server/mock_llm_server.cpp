@@ -62,16 +62,12 @@ struct MockLlmServer::State {
   };
   std::map<std::string, std::shared_ptr<const Fixture>> fixtures;  // by agent; null: none
 
-  // Sleeps up to `d`; false when the server is stopping.
-  bool pause(std::chrono::milliseconds d) {
-    std::unique_lock lock(mutex);
-    return !stopped.wait_for(lock, d, [&] { return stopping.load(); });
-  }
   // Sleeps until `t`; false when the server is stopping.
   bool pause_until(std::chrono::steady_clock::time_point t) {
     std::unique_lock lock(mutex);
     return !stopped.wait_until(lock, t, [&] { return stopping.load(); });
   }
+  bool pause(std::chrono::milliseconds d) { return pause_until(std::chrono::steady_clock::now() + d); }
 
   void begin(const std::string& agent, MockAction action) {
     std::lock_guard lock(mutex);
