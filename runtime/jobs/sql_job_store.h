@@ -79,6 +79,8 @@ class SqlJobStore final : public JobStore {
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
               std::vector<sql::Statement> after = {});
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
+  // The jobs of `ids`, in that order; throws if one is gone.
+  std::vector<Job> load_jobs(sql::Connection& c, const std::vector<std::string>& ids);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
   int64_t queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,

@@ -1,4 +1,7 @@
 // Claims, lease renewal, the watchdog's rescues and the TTL cleanup.
+#include <algorithm>
+#include <iterator>
+
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/sql_job_store.h"
 
@@ -8,6 +11,18 @@ namespace {
 void require_worker_id(const std::string& worker_id) {
   if (worker_id.empty() || worker_id.size() > 255)
     throw std::invalid_argument("worker_id must be 1..255 bytes long, got " + std::to_string(worker_id.size()));
+}
+
+void append(std::vector<sql::Statement>& to, std::vector<sql::Statement> more) {
+  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
+// The claim reads the jobs it changes under its lock (SQLite's write lock,
+// MySQL's row locks), so each statement matches its row; if one did not, the
+// transaction rolls back rather than start a job without its event.
+void require_all_matched(const std::vector<int64_t>& matched, const char* what) {
+  if (std::any_of(matched.begin(), matched.end(), [](int64_t n) { return n != 1; }))
+    throw StoreError(std::string(what) + ": a job changed under the claim's lock; nothing was claimed");
 }
 
 }  // namespace
@@ -22,26 +37,37 @@ std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
     const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
     std::vector<ClaimedJob> claimed;
     if (slots > 0) {
+      // Every job starts in one batch (one round trip on MySQL, not three per job).
+      std::vector<std::string> ids;
+      std::vector<sql::Statement> starts;
       for (const auto& row : c.query(sql_.select_claimable, {slots})) {
-        const std::string id = row.text(0);
-        if (c.execute(sql_.start_job,
-                      {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}) != 1)
-          continue;
-        auto job = load_job(c, id);
-        const bool resumed = job->attempt > 1;
-        insert_event(c, id, resumed ? "resumed" : "started",
-                     "worker " + r.worker_id + ", attempt " + std::to_string(job->attempt) +
-                         (resumed ? "; completed steps replay from their checkpoints" : ""),
-                     now);
-        claimed.push_back({Lease{id, r.worker_id, job->attempt}, std::move(*job)});
+        const std::string& id = ids.emplace_back(row.text(0));
+        const int64_t attempt = row.integer(1) + 1;
+        const bool resumed = attempt > 1;
+        starts.push_back(
+            {sql_.start_job, {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}});
+        append(starts,
+               event_inserts(id, {Event{0, now, resumed ? "resumed" : "started",
+                                        "worker " + r.worker_id + ", attempt " + std::to_string(attempt) +
+                                            (resumed ? "; completed steps replay from their checkpoints" : "")}}));
+      }
+      require_all_matched(c.execute_batch(starts), "claim");
+      for (auto& job : load_jobs(c, ids)) {
+        Lease lease{job.id, r.worker_id, job.attempt};
+        claimed.push_back({std::move(lease), std::move(job)});
       }
     }
     const int64_t now_running = running + static_cast<int64_t>(claimed.size());
     if (now_running >= r.max_running) {
       const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
                               std::to_string(r.max_running);
-      for (const auto& row : c.query(sql_.select_pending_ids))
-        if (c.execute(sql_.mark_queued, {row.text(0)}) == 1) insert_event(c, row.text(0), "queued", why, now);
+      std::vector<sql::Statement> marks;
+      for (const auto& row : c.query(sql_.select_pending_ids)) {
+        const std::string id = row.text(0);
+        marks.push_back({sql_.mark_queued, {id}});
+        append(marks, event_inserts(id, {Event{0, now, "queued", why}}));
+      }
+      if (!marks.empty()) require_all_matched(c.execute_batch(marks), "queueing");
     }
     return claimed;
   });

@@ -42,12 +42,21 @@ Statements common() {
       "created_at, event_seq) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, 1)";
   // (id)
   s.select_job = "SELECT " + columns + " FROM agentry_jobs WHERE id = ?";
+  // (kJobsPerLoad ids)
+  s.select_jobs_by_id = "SELECT " + columns + " FROM agentry_jobs WHERE id IN (?" + [] {
+    std::string more;
+    for (size_t i = 1; i < kJobsPerLoad; ++i) more += ", ?";
+    return more;
+  }() + ")";
   s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
-  // (limit): the queue from its head, in the order claims take it (QueueRanks;
-  // each backend's select_claimable adds its locking to it).
+  // (limit): the queue from its head, in the order claims take it (QueueRanks).
   s.select_waiting_in_order = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
+  // (limit): the same head of the queue with each job's attempts so far; each
+  // backend adds its locking.
+  s.select_claimable =
+      "SELECT id, attempt FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
   // (priority, priority, created_at, priority, created_at, id): waiting jobs
   // that a claim takes before this one; its queue position is that count + 1.
   // Three counts, each a range of the claim index, so the cost grows with the
@@ -183,7 +192,6 @@ Statements make_sqlite() {
   // BEGIN IMMEDIATE already gives the claiming transaction the one write lock.
   s.lock_claims = "";
   // (limit)
-  s.select_claimable = s.select_waiting_in_order;
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending'";
   s.upsert_step = std::string(kInsertStep) +
                   " ON CONFLICT (job_id, step_key) DO UPDATE SET agent = excluded.agent, status = excluded.status, "
@@ -201,7 +209,7 @@ Statements make_mysql() {
   // reads cannot change before it commits: the global limit holds.
   s.lock_claims = "SELECT id FROM agentry_claim_lock WHERE id = 1 FOR UPDATE";
   // (limit): rows another transaction holds (a cancel) are skipped, not waited for.
-  s.select_claimable = s.select_waiting_in_order + " FOR UPDATE SKIP LOCKED";
+  s.select_claimable += " FOR UPDATE SKIP LOCKED";
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending' FOR UPDATE SKIP LOCKED";
   s.upsert_step = std::string(kInsertStep) +
                   " ON DUPLICATE KEY UPDATE agent = VALUES(agent), status = VALUES(status), output = VALUES(output), "
