@@ -244,8 +244,8 @@ void SqlJobStore::insert_events(sql::Connection& c, const std::string& job_id, c
   if (!events.empty()) c.execute_batch(event_inserts(job_id, events));
 }
 
-std::vector<sql::Statement> SqlJobStore::event_inserts(const std::string& job_id,
-                                                       const std::vector<Event>& events) const {
+std::vector<sql::Statement> SqlJobStore::event_inserts(const std::string& job_id, const std::vector<Event>& events,
+                                                       EventsAfter after) const {
   const TimePoint now = now_ms();
   std::vector<sql::Statement> inserts;
   inserts.reserve(events.size());
@@ -253,7 +253,8 @@ std::vector<sql::Statement> SqlJobStore::event_inserts(const std::string& job_id
     const Event& e = events[i];
     const int64_t back = static_cast<int64_t>(events.size() - 1 - i);
     const TimePoint at = e.timestamp == TimePoint{} ? now : e.timestamp;
-    inserts.push_back({sql_.insert_event, {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id}});
+    inserts.push_back({after == EventsAfter::fence ? sql_.insert_fenced_event : sql_.insert_event,
+                       {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id}});
   }
   return inserts;
 }
@@ -268,7 +269,15 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
   params.insert(params.end(), {lease.job_id, lease.worker_id, int64_t{lease.attempt}});
   after.insert(after.begin(), sql::Statement{statement, std::move(params)});
   try {
-    if (c.execute_batch(after).front() == 1) return;
+    if (sql_.note_fence.empty()) {
+      // The transaction commits only when the fence held.
+      if (c.execute_batch(after).front() == 1) return;
+    } else {
+      // What follows the fence writes nothing unless it held, so the write
+      // commits in the same round trip either way.
+      after.insert(after.begin() + 1, sql::Statement{sql_.note_fence, {}});
+      if (c.execute_batch_and_commit(after).front() == 1) return;
+    }
   } catch (const sql::BatchError& e) {
     // What follows a fence that matched nothing may fail for that very reason
     // (event numbers the job's new state has used): the lost lease is the news.

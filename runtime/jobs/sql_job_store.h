@@ -70,12 +70,15 @@ class SqlJobStore final : public JobStore {
   // Inserts events numbered up to the job's event_seq, which an UPDATE earlier
   // in this transaction raised by events.size().
   void insert_events(sql::Connection& c, const std::string& job_id, const std::vector<Event>& events);
-  std::vector<sql::Statement> event_inserts(const std::string& job_id, const std::vector<Event>& events) const;
+  // Events after a fenced UPDATE (`fence`) are written only when it held.
+  enum class EventsAfter { update, fence };
+  std::vector<sql::Statement> event_inserts(const std::string& job_id, const std::vector<Event>& events,
+                                            EventsAfter after = EventsAfter::update) const;
   void insert_event(sql::Connection& c, const std::string& job_id, const std::string& event, const std::string& details,
                     TimePoint at);
-  // Runs a fenced UPDATE, then `after` in the same batch (one round trip on
-  // MySQL); throws LeaseLost when the UPDATE matched no row, and the
-  // caller's transaction rolls back whatever `after` wrote.
+  // Runs a fenced UPDATE, then `after` (fenced statements) in the same batch,
+  // and on MySQL the COMMIT with them: one round trip. Throws LeaseLost when
+  // the UPDATE matched no row; nothing of `after` is then kept.
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
               std::vector<sql::Statement> after = {});
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);

@@ -1,7 +1,8 @@
 // A worker's writes. Each runs its fenced UPDATE of the job row first, and
-// the rest of the write in the same batch (one round trip on MySQL): the
-// UPDATE checks the lease and locks the row, and when it matched nothing the
-// transaction is rolled back, so nothing is written without the lease.
+// the rest of the write in the same batch: the UPDATE checks the lease and
+// locks the row. When it matched nothing, nothing is written: SQLite rolls
+// the transaction back; on MySQL the statements after it check its verdict,
+// so the batch and its COMMIT go in one round trip.
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/sql_job_store.h"
 
@@ -34,7 +35,7 @@ void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const P
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
-    auto after = event_inserts(lease.job_id, events);
+    auto after = event_inserts(lease.job_id, events, EventsAfter::fence);
     after.insert(after.begin(),
                  sql::Statement{sql_.upsert_step,
                                 {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
@@ -51,14 +52,15 @@ void SqlJobStore::progress(const Lease& lease, const Progress& progress, const J
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
-    fenced(c, sql_.update_progress, std::move(params), lease, event_inserts(lease.job_id, events));
+    fenced(c, sql_.update_progress, std::move(params), lease, event_inserts(lease.job_id, events, EventsAfter::fence));
   });
 }
 
 void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
   if (events.empty()) return;
   transact([&](sql::Connection& c) {
-    fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease, event_inserts(lease.job_id, events));
+    fenced(c, sql_.add_events, {static_cast<int64_t>(events.size())}, lease,
+           event_inserts(lease.job_id, events, EventsAfter::fence));
   });
 }
 
@@ -70,7 +72,7 @@ void SqlJobStore::complete(const Lease& lease, const std::string& result_json, c
     params.insert(params.begin(), result_json);
     params.emplace_back(sql::ms(now));
     fenced(c, sql_.complete_job, std::move(params), lease,
-           event_inserts(lease.job_id, {Event{0, now, "completed", summary}}));
+           event_inserts(lease.job_id, {Event{0, now, "completed", summary}}, EventsAfter::fence));
   });
 }
 
@@ -82,7 +84,7 @@ void SqlJobStore::fail(const Lease& lease, const JobError& error, const Progress
     params.insert(params.begin(), {clip(error.reason, 64), message});
     params.emplace_back(sql::ms(now));
     fenced(c, sql_.fail_job, std::move(params), lease,
-           event_inserts(lease.job_id, {Event{0, now, "failed", error.reason + ": " + message}}));
+           event_inserts(lease.job_id, {Event{0, now, "failed", error.reason + ": " + message}}, EventsAfter::fence));
   });
 }
 

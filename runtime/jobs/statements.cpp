@@ -182,18 +182,20 @@ Statements common() {
 // (job_id, key, agent, status, output, raw_reply, error, llm_calls,
 // prompt_tokens, completion_tokens, attempts, retries, started_at,
 // finished_at, job_attempt): a retried step replaces its earlier record.
-constexpr const char* kInsertStep =
+constexpr const char* kInsertStepInto =
     "INSERT INTO agentry_job_steps (job_id, step_key, agent, status, output, raw_reply, error, llm_calls, "
-    "prompt_tokens, completion_tokens, attempts, retries, started_at, finished_at, job_attempt) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "prompt_tokens, completion_tokens, attempts, retries, started_at, finished_at, job_attempt) ";
+constexpr const char* kStepValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 Statements make_sqlite() {
   Statements s = common();
+  // No round trips to save: a fence that matched nothing rolls the transaction back.
+  s.insert_fenced_event = s.insert_event;
   // BEGIN IMMEDIATE already gives the claiming transaction the one write lock.
   s.lock_claims = "";
   // (limit)
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending'";
-  s.upsert_step = std::string(kInsertStep) +
+  s.upsert_step = std::string(kInsertStepInto) + "VALUES (" + kStepValues + ")" +
                   " ON CONFLICT (job_id, step_key) DO UPDATE SET agent = excluded.agent, status = excluded.status, "
                   "output = excluded.output, raw_reply = excluded.raw_reply, error = excluded.error, "
                   "llm_calls = excluded.llm_calls, prompt_tokens = excluded.prompt_tokens, "
@@ -211,7 +213,13 @@ Statements make_mysql() {
   // (limit): rows another transaction holds (a cancel) are skipped, not waited for.
   s.select_claimable += " FOR UPDATE SKIP LOCKED";
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending' FOR UPDATE SKIP LOCKED";
-  s.upsert_step = std::string(kInsertStep) +
+  // A worker's write runs with its COMMIT in one round trip
+  // (Connection::execute_batch_and_commit), so what follows the fenced UPDATE
+  // checks the fence's verdict itself and writes nothing when it failed.
+  s.note_fence = "SET @agentry_fenced = ROW_COUNT()";
+  s.insert_fenced_event = s.insert_event + " AND @agentry_fenced = 1";
+  s.upsert_step = std::string(kInsertStepInto) + "SELECT " + kStepValues +
+                  " FROM DUAL WHERE @agentry_fenced = 1"
                   " ON DUPLICATE KEY UPDATE agent = VALUES(agent), status = VALUES(status), output = VALUES(output), "
                   "raw_reply = VALUES(raw_reply), error = VALUES(error), llm_calls = VALUES(llm_calls), "
                   "prompt_tokens = VALUES(prompt_tokens), completion_tokens = VALUES(completion_tokens), "

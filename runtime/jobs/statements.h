@@ -65,10 +65,14 @@ struct Statements {
 
   // ---- events and steps ----
   std::string insert_event;
+  std::string insert_fenced_event;  // after a fenced UPDATE (SqlJobStore::fenced)
   std::string select_events_after;
   std::string select_steps;
   std::string select_completed_step;
-  std::string upsert_step;
+  std::string upsert_step;  // only after a fenced UPDATE
+  // Empty where a failed fence rolls the transaction back (SQLite); else the
+  // statement that records the fence's verdict for the statements after it.
+  std::string note_fence;
 
   // ---- scheduler ----
   std::string lock_claims;  // empty where the transaction itself serializes claims (SQLite)

@@ -152,6 +152,52 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_reports_each_statement_and_where_it_failed
   BOOST_TEST(c->query("SELECT COUNT(*) FROM batch_test", {}).front().integer(0) == 2);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_with_its_commit_ends_the_transaction, B, Backends) {
+  const auto url = B::fresh_url();
+  open_store(url);
+  auto c = raw_connection(url);
+  c->execute("DROP TABLE IF EXISTS batch_test", {});
+  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  c->begin();
+  const auto matched = c->execute_batch_and_commit({{"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{1}, "a"}},
+                                                    {"UPDATE batch_test SET v = ? WHERE k = ?", {"a", int64_t{1}}}});
+  BOOST_TEST((matched == std::vector<int64_t>{1, 1}));  // matched, though nothing changed
+  c->commit();                                          // nothing left to commit
+  c->rollback();                                        // nor to roll back
+  auto other = raw_connection(url);
+  BOOST_TEST(other->query("SELECT v FROM batch_test WHERE k = 1", {}).front().text(0) == "a");
+
+  // A failure before the COMMIT leaves the transaction open for rollback().
+  c->begin();
+  try {
+    c->execute_batch_and_commit({{"UPDATE batch_test SET v = ? WHERE k = ?", {"b", int64_t{1}}},
+                                 {"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{1}, "duplicate"}}});
+    BOOST_FAIL("a duplicate key must fail the batch");
+  } catch (const sql::BatchError& e) {
+    BOOST_TEST((e.matched() == std::vector<int64_t>{1}));
+  }
+  c->rollback();
+  BOOST_TEST(other->query("SELECT v FROM batch_test WHERE k = 1", {}).front().text(0) == "a");
+}
+
+// The statements after a fenced UPDATE read its verdict from ROW_COUNT(),
+// which must count the rows it matched, not only those it changed.
+BOOST_AUTO_TEST_CASE(mysql_row_count_is_the_rows_an_update_matched) {
+  const auto url = fresh_mysql_url();
+  auto c = raw_connection(url);
+  c->execute("DROP TABLE IF EXISTS batch_test", {});
+  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  c->execute("INSERT INTO batch_test (k, v) VALUES (1, 'a')", {});
+  c->begin();
+  c->execute_batch_and_commit({{"UPDATE batch_test SET v = ? WHERE k = ?", {"a", int64_t{1}}},
+                               {"SET @matched_one = ROW_COUNT()", {}},
+                               {"UPDATE batch_test SET v = ? WHERE k = ?", {"a", int64_t{2}}},
+                               {"SET @matched_none = ROW_COUNT()", {}}});
+  const auto row = c->query("SELECT @matched_one, @matched_none", {}).front();
+  BOOST_TEST(row.integer(0) == 1);
+  BOOST_TEST(row.integer(1) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(stale_mysql_connections_are_replaced_without_failing_a_call) {
   const auto url = fresh_mysql_url();
   auto raw = raw_connection(url);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 namespace agentry::jobs::sql {
 namespace {
@@ -95,42 +96,21 @@ class MysqlConnection final : public Connection {
   }
 
   std::vector<int64_t> execute_batch(const std::vector<Statement>& statements) override {
-    std::vector<int64_t> matched;
-    if (statements.empty()) return matched;
-    std::string text;
-    for (const auto& s : statements) {
-      if (!text.empty()) text += ';';
-      text += text_of(s.sql, s.params);
-    }
-    matched.reserve(statements.size());
-    try {
-      run(statements.front().sql, text);
-      for (size_t i = 0;; ++i) {
-        discard_result(statements[i].sql);
-        matched.push_back(static_cast<int64_t>(mysql_affected_rows(db_.get())));
-        if (i + 1 == statements.size()) break;
-        if (mysql_next_result(db_.get()) != 0) fail(statements[i + 1].sql);
-      }
-    } catch (const SqlError& e) {
-      throw BatchError(e, std::move(matched));
-    }
-    return matched;
+    return run_batch(statements, false);
   }
 
-  void begin() override { begin_pending_ = true; }
+  std::vector<int64_t> execute_batch_and_commit(const std::vector<Statement>& statements) override {
+    return run_batch(statements, true);
+  }
+
+  void begin() override { transaction_ = Transaction::pending; }
   void commit() override {
-    if (begin_pending_) {
-      begin_pending_ = false;  // nothing ran: nothing to commit
-      return;
-    }
-    run("COMMIT", "COMMIT");
+    // Pending: nothing ran, nothing to commit.
+    if (std::exchange(transaction_, Transaction::none) == Transaction::open) run("COMMIT", "COMMIT");
   }
   void rollback() noexcept override {
-    if (begin_pending_) {
-      begin_pending_ = false;
-      return;
-    }
-    if (healthy_) mysql_real_query(db_.get(), "ROLLBACK", 8);
+    if (std::exchange(transaction_, Transaction::none) == Transaction::open && healthy_)
+      mysql_real_query(db_.get(), "ROLLBACK", 8);
   }
   bool healthy() const override { return healthy_; }
 
@@ -178,11 +158,49 @@ class MysqlConnection final : public Connection {
   // Sends `text` (`sql` names it in errors), with a START TRANSACTION that
   // begin() left pending in front of it: one round trip for both.
   void run(std::string_view sql, std::string text) {
-    const bool begins = begin_pending_;
-    begin_pending_ = false;
-    if (begins) text.insert(0, "START TRANSACTION;");
+    const bool begins = transaction_ == Transaction::pending;
+    if (begins) {
+      text.insert(0, "START TRANSACTION;");
+      transaction_ = Transaction::open;
+    }
     if (mysql_real_query(db_.get(), text.data(), text.size()) != 0) fail(begins ? "START TRANSACTION" : sql);
     if (begins && mysql_next_result(db_.get()) != 0) fail(sql);
+  }
+
+  // The statements joined into one query, and a COMMIT after them if asked.
+  std::vector<int64_t> run_batch(const std::vector<Statement>& statements, bool commits) {
+    std::vector<int64_t> matched;
+    if (statements.empty()) {
+      if (commits) commit();
+      return matched;
+    }
+    std::string text;
+    for (const auto& s : statements) {
+      if (!text.empty()) text += ';';
+      text += text_of(s.sql, s.params);
+    }
+    if (commits) text += ";COMMIT";
+    matched.reserve(statements.size());
+    try {
+      run(statements.front().sql, text);
+      for (size_t i = 0;; ++i) {
+        discard_result(statements[i].sql);
+        matched.push_back(static_cast<int64_t>(mysql_affected_rows(db_.get())));
+        if (i + 1 == statements.size()) break;
+        if (mysql_next_result(db_.get()) != 0) fail(statements[i + 1].sql);
+      }
+      if (commits) {
+        if (mysql_next_result(db_.get()) != 0) fail("COMMIT");
+        transaction_ = Transaction::none;
+      }
+    } catch (const SqlError& e) {
+      // Whether the COMMIT sent with a batch ran is unknown then: not to be retried.
+      if (commits && e.failure() == Failure::connection_lost)
+        throw BatchError(SqlError(Failure::other, std::string(e.what()) + " (its COMMIT may have run)"),
+                         std::move(matched));
+      throw BatchError(e, std::move(matched));
+    }
+    return matched;
   }
 
   // A statement of a batch that returned rows (none of ours do) must still
@@ -208,7 +226,8 @@ class MysqlConnection final : public Connection {
   };
   std::unique_ptr<MYSQL, Closer> db_;
   bool healthy_ = true;
-  bool begin_pending_ = false;  // begin() called; START TRANSACTION not sent yet
+  // pending: begin() was called, START TRANSACTION not sent yet.
+  enum class Transaction { none, pending, open } transaction_ = Transaction::none;
 };
 
 }  // namespace

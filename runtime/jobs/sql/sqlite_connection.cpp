@@ -105,8 +105,9 @@ class SqliteConnection final : public Connection {
     }
   }
   void commit() override {
-    execute("COMMIT", {});  // when it throws, the caller's rollback() lets go of the writer lock
-    writing_.unlock();
+    // When COMMIT throws, the caller's rollback() lets go of the writer lock.
+    if (!sqlite3_get_autocommit(db_.get())) execute("COMMIT", {});
+    if (writing_.owns_lock()) writing_.unlock();
   }
   void rollback() noexcept override {
     if (!sqlite3_get_autocommit(db_.get())) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
