@@ -71,11 +71,23 @@ scheduler::SchedulerOptions scheduler_options(Args& args) {
   return o;
 }
 
-std::unique_ptr<jobs::JobStore> open_store(const std::string& url) {
+int non_negative_option(Args& args, const std::string& flag, const char* env, int fallback) {
+  const int v = int_option(args, flag, env, fallback);
+  if (v < 0) throw UsageError("--" + flag + " must not be negative");
+  return v;
+}
+
+jobs::StoreOptions store_options(Args& args) {
   jobs::StoreOptions options;
-  options.url = url;
+  options.url = database_url(args);
+  options.queue_ranks_max_age =
+      std::chrono::milliseconds(non_negative_option(args, "queue-ranks-ms", "AGENTRY_QUEUE_RANKS_MS", 100));
+  return options;
+}
+
+std::unique_ptr<jobs::JobStore> open_store(const jobs::StoreOptions& options) {
   auto store = jobs::JobStore::open(options);
-  spdlog::info("database: {} ({})", store->backend(), store->backend() == "sqlite" ? url : "shared");
+  spdlog::info("database: {} ({})", store->backend(), store->backend() == "sqlite" ? options.url : "shared");
   return store;
 }
 
@@ -116,10 +128,11 @@ sigset_t block_stop_signals() {
 
 int migrate_command(int argc, char** argv) {
   Args args(argc, argv, 2, {});
-  const std::string url = database_url(args);
+  jobs::StoreOptions options;
+  options.url = database_url(args);
   args.reject_unread();
   // Opening migrates (under a lock, so concurrent starts are safe).
-  auto store = open_store(url);
+  auto store = open_store(options);
   std::printf("database %s is up to date\n", store->backend().c_str());
   return 0;
 }
@@ -130,7 +143,7 @@ int serve_command(int argc, char** argv) {
   const bool run_workers = !args.flag("no-workers");
   const bool run_api = !worker_only;
   if (worker_only && !run_workers) throw UsageError("agentry worker --no-workers would do nothing");
-  const std::string url = database_url(args);
+  const auto store_opts = store_options(args);
   const auto scripts = scripts_directory(args);
   auto sched_options = scheduler_options(args);
   server::ApiOptions api;
@@ -146,6 +159,8 @@ int serve_command(int argc, char** argv) {
     }
   }
   api.web_root = web_root(args);
+  const int document_cache_mb = non_negative_option(args, "document-cache-mb", "AGENTRY_DOCUMENT_CACHE_MB", 64);
+  api.job_document_bytes = static_cast<size_t>(document_cache_mb) << 20;
   api.max_connections_per_ip =
       int_option(args, "max-connections-per-ip", "AGENTRY_MAX_CONNECTIONS_PER_IP", api.max_connections_per_ip);
   configure_auth(args, api);
@@ -163,7 +178,7 @@ int serve_command(int argc, char** argv) {
   args.reject_unread();
 
   const sigset_t stop_signals = block_stop_signals();
-  auto store = open_store(url);
+  auto store = open_store(store_opts);
   lua::ScriptRegistry registry(scripts);
   auto loaded = registry.reload();
   if (!registry.current()) {
