@@ -29,6 +29,14 @@ std::set<std::string> connection_ids(sql::Connection& c) {
   return ids;
 }
 
+// A connection to `url` with an empty table batch_test (k, v).
+std::unique_ptr<sql::Connection> with_batch_table(const std::string& url) {
+  auto c = raw_connection(url);
+  c->execute("DROP TABLE IF EXISTS batch_test", {});
+  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  return c;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_connection)
@@ -125,9 +133,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_schema_from_a_newer_agentry_is_refused, B, Backe
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_reports_each_statement_and_where_it_failed, B, Backends) {
   const auto url = B::fresh_url();
   open_store(url);
-  auto c = raw_connection(url);
-  c->execute("DROP TABLE IF EXISTS batch_test", {});
-  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  auto c = with_batch_table(url);
   c->begin();
   const auto matched = c->execute_batch({{"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{1}, "a;b"}},
                                          {"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{2}, "it's"}},
@@ -155,9 +161,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_reports_each_statement_and_where_it_failed
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_with_its_commit_ends_the_transaction, B, Backends) {
   const auto url = B::fresh_url();
   open_store(url);
-  auto c = raw_connection(url);
-  c->execute("DROP TABLE IF EXISTS batch_test", {});
-  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  auto c = with_batch_table(url);
   c->begin();
   const auto matched = c->execute_batch_and_commit({{"INSERT INTO batch_test (k, v) VALUES (?, ?)", {int64_t{1}, "a"}},
                                                     {"UPDATE batch_test SET v = ? WHERE k = ?", {"a", int64_t{1}}}});
@@ -184,9 +188,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_batch_with_its_commit_ends_the_transaction, B, B
 // which must count the rows it matched, not only those it changed.
 BOOST_AUTO_TEST_CASE(mysql_row_count_is_the_rows_an_update_matched) {
   const auto url = fresh_mysql_url();
-  auto c = raw_connection(url);
-  c->execute("DROP TABLE IF EXISTS batch_test", {});
-  c->execute("CREATE TABLE batch_test (k INTEGER NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)", {});
+  auto c = with_batch_table(url);
   c->execute("INSERT INTO batch_test (k, v) VALUES (1, 'a')", {});
   c->begin();
   c->execute_batch_and_commit({{"UPDATE batch_test SET v = ? WHERE k = ?", {"a", int64_t{1}}},
