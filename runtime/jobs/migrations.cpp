@@ -145,6 +145,30 @@ const std::vector<Migration>& migrations() {
            "CREATE TABLE IF NOT EXISTS agentry_claim_lock (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB",
            "INSERT IGNORE INTO agentry_claim_lock (id) VALUES (1)",
        }},
+      // SQLite: events live in their primary key's b-tree (WITHOUT ROWID), so
+      // an event is one b-tree insert, not a row plus an index entry: a
+      // checkpoint writes one page fewer and a job's log is read in key
+      // order. Measured with bench_store: logging an event 37-54 -> 20 µs,
+      // step checkpoints/s on one thread +25-95 %. Steps keep their rowid:
+      // their KiB-sized outputs made WITHOUT ROWID slower there (the SQLite
+      // docs advise it for small rows). MySQL's InnoDB already clusters rows
+      // by primary key.
+      {2,
+       {
+           R"(CREATE TABLE agentry_job_events_by_key (
+  job_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  details TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID)",
+           "INSERT INTO agentry_job_events_by_key (job_id, seq, ts, event, details) "
+           "SELECT job_id, seq, ts, event, details FROM agentry_job_events",
+           "DROP TABLE agentry_job_events",
+           "ALTER TABLE agentry_job_events_by_key RENAME TO agentry_job_events",
+       },
+       {}},
   };
   return all;
 }

@@ -127,6 +127,36 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_schema_from_a_newer_agentry_is_refused, B, Backe
   BOOST_CHECK_NO_THROW(open_store(url));
 }
 
+// Schema 2 moves SQLite's events into their key's b-tree; a database made by
+// schema 1 keeps every event through it.
+BOOST_AUTO_TEST_CASE(sqlite_events_move_to_their_key_order_keeping_every_event) {
+  const auto url = Sqlite::fresh_url();
+  auto store = open_store(url);
+  const auto id = store->create(new_job()).job.id;
+  store->cancel(id);
+  const auto before = store->events_after(id, 0).size();
+  store.reset();
+  // Back to schema 1's table, as an older agentry left it.
+  auto raw = raw_connection(url);
+  raw->execute(
+      "CREATE TABLE old_events (job_id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL, "
+      "event TEXT NOT NULL, details TEXT NOT NULL, PRIMARY KEY (job_id, seq))",
+      {});
+  raw->execute("INSERT INTO old_events SELECT * FROM agentry_job_events", {});
+  raw->execute("DROP TABLE agentry_job_events", {});
+  raw->execute("ALTER TABLE old_events RENAME TO agentry_job_events", {});
+  raw->execute("DELETE FROM agentry_schema_version WHERE version = 2", {});
+
+  store = open_store(url);
+  BOOST_TEST(before == 2u);  // created, cancelled
+  const auto after = store->events_after(id, 0);
+  BOOST_TEST(after.size() == before);
+  BOOST_TEST(after.back().event == "cancelled");
+  const auto table = raw->query("SELECT sql FROM sqlite_master WHERE name = 'agentry_job_events'", {});
+  BOOST_TEST(table.front().text(0).find("WITHOUT ROWID") != std::string::npos);
+  BOOST_TEST(raw->query("SELECT MAX(version) FROM agentry_schema_version", {}).front().integer(0) == 2);
+}
+
 // A worker's write goes as one batch (one round trip on MySQL, with the
 // transaction's START in front): each statement's matched rows come back, and
 // a failure names what ran before it, inside a transaction that rolls back.
