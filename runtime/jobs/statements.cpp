@@ -51,12 +51,12 @@ Statements common() {
   s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
-  // (limit): the queue from its head, in the order claims take it (QueueRanks).
-  s.select_waiting_in_order = "SELECT id FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
-  // (limit): the same head of the queue with each job's attempts so far; each
-  // backend adds its locking.
-  s.select_claimable =
-      "SELECT id, attempt FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
+  // (limit): the queue from its head, in the order claims take it, so queue
+  // positions (QueueRanks) count what claims will take first.
+  const std::string queue_head = " FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
+  s.select_waiting_in_order = "SELECT id" + queue_head;
+  // (limit): the same, with each job's attempts so far; each backend adds its locking.
+  s.select_claimable = "SELECT id, attempt" + queue_head;
   // (priority, priority, created_at, priority, created_at, id): waiting jobs
   // that a claim takes before this one; its queue position is that count + 1.
   // Three counts, each a range of the claim index, so the cost grows with the
@@ -193,7 +193,6 @@ Statements make_sqlite() {
   s.insert_fenced_event = s.insert_event;
   // BEGIN IMMEDIATE already gives the claiming transaction the one write lock.
   s.lock_claims = "";
-  // (limit)
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending'";
   s.upsert_step = std::string(kInsertStepInto) + "VALUES (" + kStepValues + ")" +
                   " ON CONFLICT (job_id, step_key) DO UPDATE SET agent = excluded.agent, status = excluded.status, "
