@@ -1,5 +1,6 @@
 #include "server/http/job_documents.h"
 
+#include <iterator>
 #include <string_view>
 
 namespace agentry::server {
@@ -41,20 +42,17 @@ void JobDocuments::remember(const jobs::Job& job, std::shared_ptr<const std::str
     kept.position_length = position.size();
   }
   std::lock_guard lock(mutex_);
-  if (const auto it = by_id_.find(job.id); it != by_id_.end()) {
-    bytes_ -= it->second->document.text->size();
-    order_.erase(it->second);
-    by_id_.erase(it);
-  }
+  if (const auto it = by_id_.find(job.id); it != by_id_.end()) drop(it->second);
   order_.push_front(Entry{job.id, std::move(kept)});
   by_id_.emplace(job.id, order_.begin());
   bytes_ += size;
-  while (bytes_ > max_bytes_) {
-    const Entry& last = order_.back();
-    bytes_ -= last.document.text->size();
-    by_id_.erase(last.id);
-    order_.pop_back();
-  }
+  while (bytes_ > max_bytes_) drop(std::prev(order_.end()));
+}
+
+void JobDocuments::drop(Order::iterator entry) {
+  bytes_ -= entry->document.text->size();
+  by_id_.erase(entry->id);
+  order_.erase(entry);
 }
 
 std::optional<JobDocuments::Document> JobDocuments::find(const std::string& id) {
@@ -67,11 +65,7 @@ std::optional<JobDocuments::Document> JobDocuments::find(const std::string& id) 
 
 void JobDocuments::forget(const std::string& id) {
   std::lock_guard lock(mutex_);
-  const auto it = by_id_.find(id);
-  if (it == by_id_.end()) return;
-  bytes_ -= it->second->document.text->size();
-  order_.erase(it->second);
-  by_id_.erase(it);
+  if (const auto it = by_id_.find(id); it != by_id_.end()) drop(it->second);
 }
 
 size_t JobDocuments::bytes() const {

@@ -62,6 +62,9 @@ class JobDocuments {
   };
   using Order = std::list<Entry>;  // most recently used first
 
+  // Drops one kept document; the caller holds mutex_.
+  void drop(Order::iterator entry);
+
   const size_t max_bytes_;
   mutable std::mutex mutex_;
   Order order_;
