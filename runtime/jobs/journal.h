@@ -27,6 +27,14 @@ class LeaseLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A finished step and the events written with it: what a checkpoint stores
+// besides the job's progress. The engine can hand a job's last one to the
+// job's final write instead (lua::RunOptions::hold_checkpoints).
+struct StepCheckpoint {
+  StepRecord step;
+  std::vector<Event> events;
+};
+
 class JobJournal {
  public:
   virtual ~JobJournal() = default;

@@ -50,7 +50,7 @@ class SqlJobStore final : public JobStore {
   void log(const Lease& lease, const std::vector<Event>& events) override;
   using JobStore::complete;
   void complete(const Lease& lease, const std::string& result_json, const Progress& progress, const JobTotals& totals,
-                const std::string& summary) override;
+                const std::string& summary, const StepCheckpoint* last_step) override;
   void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) override;
 
  private:
@@ -76,6 +76,8 @@ class SqlJobStore final : public JobStore {
                                             EventsAfter after = EventsAfter::update) const;
   void insert_event(sql::Connection& c, const std::string& job_id, const std::string& event, const std::string& details,
                     TimePoint at);
+  // The fenced insert-or-replace of a step's checkpoint row.
+  sql::Statement step_upsert(const Lease& lease, const StepRecord& step) const;
   // Runs a fenced UPDATE, then `after` (fenced statements) in the same batch,
   // and on MySQL the COMMIT with them: one round trip. Throws LeaseLost when
   // the UPDATE matched no row; nothing of `after` is then kept.

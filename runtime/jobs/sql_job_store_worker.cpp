@@ -14,6 +14,11 @@ sql::Params totals_params(const Progress& progress, const JobTotals& totals) {
           int64_t{totals.retry_count}};
 }
 
+void check_step_key(const StepRecord& step) {
+  if (step.key.empty() || step.key.size() > 255)
+    throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
+}
+
 }  // namespace
 
 std::optional<StepRecord> SqlJobStore::find_step(const Lease& lease, const std::string& key) {
@@ -26,23 +31,24 @@ std::optional<StepRecord> SqlJobStore::find_step(const Lease& lease, const std::
   });
 }
 
-void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const Progress& progress,
-                             const JobTotals& totals, const std::vector<Event>& events) {
-  if (step.key.empty() || step.key.size() > 255)
-    throw std::invalid_argument("step key must be 1..255 bytes long, got " + std::to_string(step.key.size()));
+sql::Statement SqlJobStore::step_upsert(const Lease& lease, const StepRecord& step) const {
   const bool has_output = !step.output_text.empty() || !step.output.is_null();
   const std::string output = step.output_text.empty() && has_output ? json_text(step.output) : step.output_text;
+  return {sql_.upsert_step,
+          {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
+           has_output ? sql::Value(output) : sql::Value(nullptr), step.raw_reply, clip(step.error),
+           step.usage.llm_calls, step.usage.prompt_tokens, step.usage.completion_tokens, int64_t{step.attempts},
+           int64_t{step.retries}, sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}}};
+}
+
+void SqlJobStore::checkpoint(const Lease& lease, const StepRecord& step, const Progress& progress,
+                             const JobTotals& totals, const std::vector<Event>& events) {
+  check_step_key(step);
   transact([&](sql::Connection& c) {
     auto params = totals_params(progress, totals);
     params.emplace_back(static_cast<int64_t>(events.size()));
     auto after = event_inserts(lease.job_id, events, EventsAfter::fence);
-    after.insert(after.begin(),
-                 sql::Statement{sql_.upsert_step,
-                                {lease.job_id, step.key, clip(step.agent, 128), clip(step.status, 16),
-                                 has_output ? sql::Value(output) : sql::Value(nullptr), step.raw_reply,
-                                 clip(step.error), step.usage.llm_calls, step.usage.prompt_tokens,
-                                 step.usage.completion_tokens, int64_t{step.attempts}, int64_t{step.retries},
-                                 sql::ms(step.started_at), sql::ms(step.finished_at), int64_t{lease.attempt}}});
+    after.insert(after.begin(), step_upsert(lease, step));
     fenced(c, sql_.update_progress, std::move(params), lease, std::move(after));
   });
 }
@@ -65,14 +71,18 @@ void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
 }
 
 void SqlJobStore::complete(const Lease& lease, const std::string& result_json, const Progress& progress,
-                           const JobTotals& totals, const std::string& summary) {
+                           const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step) {
+  if (last_step) check_step_key(last_step->step);
   transact([&](sql::Connection& c) {
     const TimePoint now = now_ms();
+    std::vector<Event> events = last_step ? last_step->events : std::vector<Event>{};
+    events.push_back(Event{0, now, "completed", summary});
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), result_json);
-    params.emplace_back(sql::ms(now));
-    fenced(c, sql_.complete_job, std::move(params), lease,
-           event_inserts(lease.job_id, {Event{0, now, "completed", summary}}, EventsAfter::fence));
+    params.insert(params.end(), {sql::ms(now), static_cast<int64_t>(events.size())});
+    auto after = event_inserts(lease.job_id, events, EventsAfter::fence);
+    if (last_step) after.insert(after.begin(), step_upsert(lease, last_step->step));
+    fenced(c, sql_.complete_job, std::move(params), lease, std::move(after));
   });
 }
 

@@ -164,10 +164,10 @@ Statements common() {
       "retry_count = ?, event_seq = event_seq + ?" +
       fence;
   // (result, progress, llm_calls, prompt_tokens, completion_tokens, retry_count,
-  // completed_at, kFence)
+  // completed_at, n, kFence)
   s.complete_job =
       "UPDATE agentry_jobs SET status = 'completed', result = ?, progress = ?, llm_calls = ?, prompt_tokens = ?, "
-      "completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, event_seq = event_seq + 1" +
+      "completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, event_seq = event_seq + ?" +
       fence;
   // (reason, message, progress, llm_calls, prompt_tokens, completion_tokens,
   // retry_count, completed_at, kFence)

@@ -223,9 +223,12 @@ class JobStore {
   virtual void log(const Lease& lease, const std::vector<Event>& events) = 0;
   // Final writes, each with its own "completed" / "failed" event (details:
   // `summary` / error.message).
-  // `result_json` is the result as json_text writes it.
+  // `result_json` is the result as json_text writes it. `last_step`, when
+  // given, is stored in the same transaction, its events before "completed":
+  // the job's last checkpoint, which the engine held back for it.
   virtual void complete(const Lease& lease, const std::string& result_json, const Progress& progress,
-                        const JobTotals& totals, const std::string& summary = "") = 0;
+                        const JobTotals& totals, const std::string& summary = "",
+                        const StepCheckpoint* last_step = nullptr) = 0;
   void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress, const JobTotals& totals,
                 const std::string& summary = "") {
     complete(lease, json_text(result), progress, totals, summary);

@@ -86,6 +86,7 @@ int set_error_metatable(lua_State* L, JobHost& host) {
 int find_step(lua_State* L, JobHost& host) {
   const std::string key = check_string(L, 1);
   const std::string agent = check_string(L, 2);
+  host.write_held_step();  // the next step starts: the last one is stored first
   auto step = host.journal().find_step(key);
   if (!step || step->status != "completed" || step->agent != agent) {
     lua_pushnil(L);

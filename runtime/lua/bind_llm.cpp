@@ -130,6 +130,7 @@ int llm_call(lua_State* L, JobHost& host) {
   const std::string key = luaL_checkstring(L, 1);
   const std::string agent = luaL_checkstring(L, 2);
   llm::ChatRequest req = build_request(L, host, agent, 3);
+  host.write_held_step();  // stored before a call that may take minutes
   SyncListener listener(host, key);
   llm::ChatReply reply;
   std::optional<llm::LlmError> failure;
@@ -150,7 +151,9 @@ int llm_start(lua_State* L, JobHost& host) {
   host.check_stopped(L);
   const std::string key = luaL_checkstring(L, 1);
   const std::string agent = luaL_checkstring(L, 2);
-  lua_pushinteger(L, host.start_call(key, build_request(L, host, agent, 3)));
+  auto request = build_request(L, host, agent, 3);
+  host.write_held_step();
+  lua_pushinteger(L, host.start_call(key, std::move(request)));
   return 1;
 }
 

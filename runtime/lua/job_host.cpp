@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "runtime/log/log_context.h"
 
@@ -145,7 +146,11 @@ std::chrono::milliseconds until_deferred_due(const std::optional<std::chrono::st
 void JobHost::set_progress(const jobs::Progress& p, std::vector<Event> events) {
   progress_ = p;
   deferred_since_.reset();
-  journal_.progress(progress_, totals_, after_deferred(deferred_events_, std::move(events)));
+  auto all = after_deferred(deferred_events_, std::move(events));
+  if (auto step = std::exchange(held_step_, std::nullopt))
+    journal_.checkpoint(*step, progress_, totals_, all);
+  else
+    journal_.progress(progress_, totals_, all);
 }
 
 void JobHost::defer_progress(const jobs::Progress& p, std::vector<Event> events) {
@@ -156,12 +161,12 @@ void JobHost::defer_progress(const jobs::Progress& p, std::vector<Event> events)
 }
 
 void JobHost::flush_deferred() {
-  if (deferred_since_) set_progress(progress_, {});
+  if (deferred_since_ || held_step_) set_progress(progress_, {});
 }
 
 void JobHost::flush_deferred_when_due() {
-  if (!deferred_since_ || deferred_failure_ ||
-      std::chrono::steady_clock::now() - *deferred_since_ < kDeferredProgressDelay)
+  if (deferred_failure_) return;
+  if (!held_step_ && (!deferred_since_ || std::chrono::steady_clock::now() - *deferred_since_ < kDeferredProgressDelay))
     return;
   try {
     flush_deferred();
@@ -178,10 +183,27 @@ void JobHost::rethrow_deferred_failure() {
 }
 
 void JobHost::checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<Event> events) {
+  write_held_step();  // a step of the same parallel.map that finished first: one step per write
   progress_ = p;
-  deferred_since_.reset();
-  journal_.checkpoint(step, progress_, totals_, after_deferred(deferred_events_, std::move(events)));
+  deferred_since_.reset();  // deferred events now wait with the step
+  deferred_events_.insert(deferred_events_.end(), std::make_move_iterator(events.begin()),
+                          std::make_move_iterator(events.end()));
+  held_step_ = step;
+  if (!options_.hold_checkpoints) write_held_step();
   if (options_.on_step) options_.on_step(step);
+}
+
+void JobHost::write_held_step() {
+  if (held_step_) set_progress(progress_, {});
+}
+
+std::optional<jobs::StepCheckpoint> JobHost::take_held_step() {
+  if (!held_step_) return std::nullopt;
+  jobs::StepCheckpoint taken{std::move(*held_step_), std::move(deferred_events_)};
+  held_step_.reset();
+  deferred_events_.clear();
+  deferred_since_.reset();
+  return taken;
 }
 
 void JobHost::log(std::string event, std::string details) {
@@ -193,8 +215,8 @@ void JobHost::log(std::string event, std::string details) {
                     : Event{0, now_ms(), "log_truncated",
                             "more than " + std::to_string(kMaxScriptLogEntries) +
                                 " job.log/print entries in this run; the rest are not stored"};
-  if (deferred_since_)
-    set_progress(progress_, {std::move(entry)});  // after the deferred events, in one write
+  if (deferred_since_ || held_step_)
+    set_progress(progress_, {std::move(entry)});  // after the held step and deferred events, in one write
   else
     journal_.log(entry);
 }
@@ -342,6 +364,7 @@ int JobHost::start_call(std::string key, llm::ChatRequest request) {
 }
 
 int JobHost::wait_any_call(lua_State* L) {
+  write_held_step();
   while (true) {
     flush_posted();
     {

@@ -69,7 +69,8 @@ class JobHost {
   // way: a poller still sees the agent running within that delay during a
   // real (seconds-long) call, and a fast step costs one transaction, not two.
   void defer_progress(const jobs::Progress& p, std::vector<jobs::Event> events);
-  // Writes deferred progress now (before a sleep, at the end of the job).
+  // Writes deferred progress and a held checkpoint now (before a sleep, at
+  // the end of the job).
   void flush_deferred();
   // Writes deferred progress once it has waited kDeferredProgressDelay. Called
   // while the job thread waits on a call, so it does not throw: a failed write
@@ -81,7 +82,16 @@ class JobHost {
   // obeys: the job's control, and it writes deferred progress when due.
   const llm::CallControl& sync_call_control() const { return sync_stop_; }
   // Stores a finished step with the progress after it, in one journal write.
+  // With RunOptions::hold_checkpoints the write is held until the job next
+  // writes, looks up a step, starts or waits for an LLM call, or sleeps
+  // (write_held_step), or ends (take_held_step): between two agents a
+  // pipeline only runs Lua, so the step is still stored before the next one
+  // starts, and a job's last step can go with its completion.
   void checkpoint(const jobs::StepRecord& step, const jobs::Progress& p, std::vector<jobs::Event> events);
+  void write_held_step();
+  // The held checkpoint with every event not written yet, for the job's final
+  // write; none when no step is held.
+  std::optional<jobs::StepCheckpoint> take_held_step();
   // A script's job.log / print entry. Past kMaxScriptLogEntries in one run
   // the rest are dropped after one "log_truncated" entry, so a logging loop
   // cannot grow the job's execution log (and every GET of it) without bound.
@@ -141,6 +151,9 @@ class JobHost {
   // them), and since when they wait.
   std::vector<jobs::Event> deferred_events_;
   std::optional<std::chrono::steady_clock::time_point> deferred_since_;
+  // A checkpoint not written yet (hold_checkpoints); its events wait in
+  // deferred_events_, in the order they happened.
+  std::optional<jobs::StepRecord> held_step_;
   std::exception_ptr deferred_failure_;
   jobs::JobTotals totals_;
 

@@ -115,12 +115,6 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
   }
 
   try {
-    host.flush_deferred();  // an agent started but never checkpointed (a script error after it)
-  } catch (const std::exception& e) {
-    // The lease is gone or the store is down: the final write reports that.
-    spdlog::debug("job {}: deferred progress not written: {}", request.job_id, e.what());
-  }
-  try {
     if (auto stopped = stopped_outcome(sandbox, control)) {
       out = *stopped;
     } else if (!ok) {
@@ -132,6 +126,15 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
     }
   } catch (const std::exception& e) {
     out.error = jobs::JobError{"script_error", std::string("the pipeline's result is not JSON: ") + e.what()};
+  }
+  if (out.status == jobs::JobStatus::completed && options.hold_checkpoints) out.last_step = host.take_held_step();
+  try {
+    // A held checkpoint of a job that did not complete, or an agent started
+    // but never checkpointed (a script error after it).
+    host.flush_deferred();
+  } catch (const std::exception& e) {
+    // The lease is gone or the store is down: the final write reports that.
+    spdlog::debug("job {}: deferred progress not written: {}", request.job_id, e.what());
   }
   if (out.status == jobs::JobStatus::completed) {
     out.progress = host.progress();

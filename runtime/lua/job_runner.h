@@ -37,17 +37,26 @@ struct JobOutcome {
   std::optional<jobs::JobError> error;
   jobs::JobTotals totals;
   jobs::Progress progress;  // the last progress reported
+  // With RunOptions::hold_checkpoints, a completed job's last checkpoint,
+  // not written: the caller stores it with the job's completion.
+  std::optional<jobs::StepCheckpoint> last_step;
 };
 
 struct RunOptions {
   SandboxLimits limits;
-  // Called on the job's thread after every stored step (metrics).
+  // Called on the job's thread after every finished step (metrics).
   std::function<void(const jobs::StepRecord&)> on_step;
   // Largest step output stored (JSON text), so one agent cannot fill the DB.
   size_t max_output_bytes = 8u << 20;
   // Whether JobOutcome::result is filled; a worker writes result_text only,
   // and skips building a tree of the whole plan.
   bool result_tree = true;
+  // Whether a step's checkpoint waits for the job's next write, wait or step
+  // (JobHost::checkpoint) and a completed job's last one is handed over in
+  // JobOutcome::last_step. The scheduler's completion then stores it: one
+  // transaction less per job, at the moment a whole wave of jobs ends and
+  // SQLite's one writer is busiest.
+  bool hold_checkpoints = false;
 };
 
 // Creates a job's sandboxed state exactly as run_job does (libraries,

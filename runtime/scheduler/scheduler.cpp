@@ -48,7 +48,8 @@ Scheduler::Scheduler(SchedulerOptions options, jobs::JobStore& store, lua::Scrip
     : options_(std::move(options)), store_(store), registry_(registry), llm_(std::move(llm)) {
   if (options_.worker_threads <= 0) options_.worker_threads = options_.max_running;
   if (options_.worker_id.empty()) options_.worker_id = "worker-" + jobs::new_job_id().substr(0, 8);
-  options_.run.result_tree = false;  // the store takes the result as text
+  options_.run.result_tree = false;      // the store takes the result as text
+  options_.run.hold_checkpoints = true;  // a job's last step is stored with its completion
 }
 
 Scheduler::~Scheduler() { shutdown(); }
@@ -192,7 +193,8 @@ void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
       status = "lost";
     } else if (outcome.status == jobs::JobStatus::completed) {
       store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals,
-                      std::to_string(outcome.progress.completed_steps) + " steps");
+                      std::to_string(outcome.progress.completed_steps) + " steps",
+                      outcome.last_step ? &*outcome.last_step : nullptr);
       status = "completed";
     } else if (outcome.status == jobs::JobStatus::cancelled) {
       // The store marked it cancelled when the request came in.

@@ -461,6 +461,39 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_fail_record_the_outcome_once, B, Back
   BOOST_TEST((job->usage == Usage{3, 10, 0}));
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(complete_stores_a_held_last_step_with_its_events_before_completed, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  const auto id = store->create(new_job()).job.id;
+  const auto stale = store->create(new_job()).job.id;
+  const TimePoint t0 = now_ms();
+  const auto claimed = store->claim(claim_request("w1", 2, 2, t0));
+  BOOST_REQUIRE_EQUAL(claimed.size(), 2u);
+  const Lease& lease = claimed[0].job.id == id ? claimed[0].lease : claimed[1].lease;
+  const Lease& zombie = claimed[0].job.id == id ? claimed[1].lease : claimed[0].lease;
+  store->checkpoint(lease, some_step("0001", "E1"), some_progress(1, "E1"), {}, {});
+
+  const StepCheckpoint last{some_step("0002", "E2"),
+                            {Event{0, now_ms(), "agent_started", "E2"}, Event{0, now_ms(), "agent_completed", "E2"}}};
+  store->complete(lease, R"({"plan":"ok"})", some_progress(2, "E2"), JobTotals{Usage{2, 20, 10}, 0}, "2 steps", &last);
+  auto job = store->get(id, {.steps = true});
+  BOOST_TEST(to_string(job->status) == "completed");
+  BOOST_REQUIRE_EQUAL(job->steps.size(), 2u);
+  BOOST_TEST(job->steps[1].key == "0002");
+  BOOST_TEST(job->steps[1].output == last.step.output);
+  BOOST_TEST(job->steps[1].status == "completed");
+  BOOST_TEST((event_names(*job) ==
+              std::vector<std::string>{"created", "started", "agent_started", "agent_completed", "completed"}));
+  for (size_t i = 0; i < job->execution_log.size(); ++i) BOOST_TEST(job->execution_log[i].seq == int64_t(i) + 1);
+
+  // A worker that lost its lease writes neither the result nor the step.
+  store->rescue_expired_leases(t0 + 61s, 3);
+  BOOST_CHECK_THROW(store->complete(zombie, R"({"zombie":true})", {}, {}, "", &last), LeaseLost);
+  job = store->get(stale, {.steps = true});
+  BOOST_TEST(to_string(job->status) == "pending");
+  BOOST_TEST(job->steps.empty());
+  BOOST_TEST(job->execution_log.back().event == "lease_expired");
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(remove_deletes_only_finished_jobs_with_their_log, B, Backends) {
   auto store = open_store(B::fresh_url());
   const auto id = store->create(new_job()).job.id;
