@@ -247,14 +247,34 @@ void SqlJobStore::insert_events(sql::Connection& c, const std::string& job_id, c
 std::vector<sql::Statement> SqlJobStore::event_inserts(const std::string& job_id, const std::vector<Event>& events,
                                                        EventsAfter after) const {
   const TimePoint now = now_ms();
+  // (back, ts, event, details) of events[i], numbered event_seq - back.
+  const auto add_values = [&](sql::Params& params, size_t i) {
+    const Event& e = events[i];
+    params.insert(params.end(),
+                  {static_cast<int64_t>(events.size() - 1 - i), sql::ms(e.timestamp == TimePoint{} ? now : e.timestamp),
+                   clip(e.event, 64), clip(e.details)});
+  };
   std::vector<sql::Statement> inserts;
+  const auto& rows = sql_.insert_fenced_event_rows;
+  if (after == EventsAfter::fence && !rows.empty()) {
+    for (size_t first = 0; first < events.size(); first += rows.size()) {
+      const size_t n = std::min(rows.size(), events.size() - first);
+      sql::Params params;
+      params.reserve(5 * n);
+      for (size_t i = first; i < first + n; ++i) {
+        params.emplace_back(job_id);
+        add_values(params, i);
+      }
+      inserts.push_back({rows[n - 1], std::move(params)});
+    }
+    return inserts;
+  }
   inserts.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    const Event& e = events[i];
-    const int64_t back = static_cast<int64_t>(events.size() - 1 - i);
-    const TimePoint at = e.timestamp == TimePoint{} ? now : e.timestamp;
-    inserts.push_back({after == EventsAfter::fence ? sql_.insert_fenced_event : sql_.insert_event,
-                       {back, sql::ms(at), clip(e.event, 64), clip(e.details), job_id}});
+    sql::Params params;
+    add_values(params, i);
+    params.emplace_back(job_id);
+    inserts.push_back({sql_.insert_event, std::move(params)});
   }
   return inserts;
 }
@@ -273,14 +293,15 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
       // The transaction commits only when the fence held.
       if (c.execute_batch(after).front() == 1) return;
     } else {
-      // What follows the fence writes nothing unless it held, so the write
-      // commits in the same round trip either way.
+      // What follows the fence refuses to write unless it held (statements.cpp),
+      // so the batch can carry its COMMIT: one round trip.
       after.insert(after.begin() + 1, sql::Statement{sql_.note_fence, {}});
       if (c.execute_batch_and_commit(after).front() == 1) return;
     }
   } catch (const sql::BatchError& e) {
-    // What follows a fence that matched nothing may fail for that very reason
-    // (event numbers the job's new state has used): the lost lease is the news.
+    // What follows a fence that matched nothing fails for that very reason (on
+    // MySQL by design, on SQLite when the job's new state has used the event
+    // numbers): the lost lease is the news.
     if (e.matched().empty() || e.matched().front() == 1) throw;
   }
   const auto rows = c.query(sql_.select_status, {lease.job_id});

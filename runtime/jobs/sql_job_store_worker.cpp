@@ -1,8 +1,8 @@
 // A worker's writes. Each runs its fenced UPDATE of the job row first, and
 // the rest of the write in the same batch: the UPDATE checks the lease and
 // locks the row. When it matched nothing, nothing is written: SQLite rolls
-// the transaction back; on MySQL the statements after it check its verdict,
-// so the batch and its COMMIT go in one round trip.
+// the transaction back; on MySQL the statements after it check its verdict
+// and fail, so the batch can carry its COMMIT in the same round trip.
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/sql_job_store.h"
 
@@ -92,7 +92,7 @@ void SqlJobStore::fail(const Lease& lease, const JobError& error, const Progress
     const TimePoint now = now_ms();
     auto params = totals_params(progress, totals);
     params.insert(params.begin(), {clip(error.reason, 64), message});
-    params.emplace_back(sql::ms(now));
+    params.insert(params.end(), {sql::ms(now), int64_t{1}});
     fenced(c, sql_.fail_job, std::move(params), lease,
            event_inserts(lease.job_id, {Event{0, now, "failed", error.reason + ": " + message}}, EventsAfter::fence));
   });

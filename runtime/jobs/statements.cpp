@@ -1,6 +1,6 @@
 // All SQL of the job store. SQLite and MySQL share every statement except the
-// claim locking and the step upsert; each is written once below and adapted
-// where the backends differ.
+// claim locking and a worker's step and event inserts; each is written once
+// below and adapted where the backends differ.
 //
 // Conventions:
 // - times are INTEGER/BIGINT milliseconds since the epoch (UTC);
@@ -30,7 +30,8 @@ std::string job_columns(const char* input, const char* result) {
   return std::string(kJobHead) + ", " + input + ", " + result + ", " + kJobTail;
 }
 
-Statements common() {
+// `raise_seq`: how a fenced UPDATE raises event_seq by its parameter n.
+Statements common(const std::string& raise_seq) {
   Statements s;
   const std::string columns = job_columns("input", "result");
   const std::string fence = std::string(" WHERE ") + kFence;
@@ -157,25 +158,25 @@ Statements common() {
   // (kFence)
   s.check_lease = "SELECT 1 FROM agentry_jobs" + fence;
   // (n, kFence): room for n events.
-  s.add_events = "UPDATE agentry_jobs SET event_seq = event_seq + ?" + fence;
+  s.add_events = "UPDATE agentry_jobs SET " + raise_seq + fence;
   // (progress, llm_calls, prompt_tokens, completion_tokens, retry_count, n, kFence)
   s.update_progress =
       "UPDATE agentry_jobs SET progress = ?, llm_calls = ?, prompt_tokens = ?, completion_tokens = ?, "
-      "retry_count = ?, event_seq = event_seq + ?" +
-      fence;
+      "retry_count = ?, " +
+      raise_seq + fence;
   // (result, progress, llm_calls, prompt_tokens, completion_tokens, retry_count,
   // completed_at, n, kFence)
   s.complete_job =
       "UPDATE agentry_jobs SET status = 'completed', result = ?, progress = ?, llm_calls = ?, prompt_tokens = ?, "
-      "completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, event_seq = event_seq + ?" +
-      fence;
+      "completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, " +
+      raise_seq + fence;
   // (reason, message, progress, llm_calls, prompt_tokens, completion_tokens,
-  // retry_count, completed_at, kFence)
+  // retry_count, completed_at, n, kFence)
   s.fail_job =
       "UPDATE agentry_jobs SET status = 'failed', error_reason = ?, error_message = ?, progress = ?, "
       "llm_calls = ?, prompt_tokens = ?, completion_tokens = ?, retry_count = ?, completed_at = ?, "
-      "lease_until = NULL, event_seq = event_seq + 1" +
-      fence;
+      "lease_until = NULL, " +
+      raise_seq + fence;
   return s;
 }
 
@@ -188,9 +189,7 @@ constexpr const char* kInsertStepInto =
 constexpr const char* kStepValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 Statements make_sqlite() {
-  Statements s = common();
-  // No round trips to save: a fence that matched nothing rolls the transaction back.
-  s.insert_fenced_event = s.insert_event;
+  Statements s = common("event_seq = event_seq + ?");
   // BEGIN IMMEDIATE already gives the claiming transaction the one write lock.
   s.lock_claims = "";
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending'";
@@ -205,7 +204,10 @@ Statements make_sqlite() {
 }
 
 Statements make_mysql() {
-  Statements s = common();
+  // LAST_INSERT_ID(x) also keeps x for this connection's next statements: the
+  // events after a fenced UPDATE number themselves from it without reading
+  // the job row again (an INSERT ... SELECT each, through the optimizer).
+  Statements s = common("event_seq = LAST_INSERT_ID(event_seq + ?)");
   // Serializes claims of all processes, so the count of running jobs a claim
   // reads cannot change before it commits: the global limit holds.
   s.lock_claims = "SELECT id FROM agentry_claim_lock WHERE id = 1 FOR UPDATE";
@@ -215,10 +217,17 @@ Statements make_mysql() {
   // A worker's write runs with its COMMIT in one round trip
   // (Connection::execute_batch_and_commit), so what follows the fenced UPDATE
   // checks the fence's verdict itself and writes nothing when it failed.
+  // A failed fence makes job_id or seq NULL, which the NOT NULL columns refuse
+  // (the session is strict): the batch stops there and rolls back.
   s.note_fence = "SET @agentry_fenced = ROW_COUNT()";
-  s.insert_fenced_event = s.insert_event + " AND @agentry_fenced = 1";
-  s.upsert_step = std::string(kInsertStepInto) + "SELECT " + kStepValues +
-                  " FROM DUAL WHERE @agentry_fenced = 1"
+  std::string rows;
+  for (size_t n = 1; n <= Statements::kFencedEventRows; ++n) {
+    rows += std::string(n > 1 ? ", " : "") + "(?, IF(@agentry_fenced = 1, LAST_INSERT_ID() - ?, NULL), ?, ?, ?)";
+    s.insert_fenced_event_rows.push_back("INSERT INTO agentry_job_events (job_id, seq, ts, event, details) VALUES " +
+                                         rows);
+  }
+  s.upsert_step = std::string(kInsertStepInto) + "VALUES (IF(@agentry_fenced = 1, ?, NULL), " + (kStepValues + 3) +
+                  ")"
                   " ON DUPLICATE KEY UPDATE agent = VALUES(agent), status = VALUES(status), output = VALUES(output), "
                   "raw_reply = VALUES(raw_reply), error = VALUES(error), llm_calls = VALUES(llm_calls), "
                   "prompt_tokens = VALUES(prompt_tokens), completion_tokens = VALUES(completion_tokens), "

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "runtime/jobs/sql/connection.h"
 
@@ -65,7 +66,12 @@ struct Statements {
 
   // ---- events and steps ----
   std::string insert_event;
-  std::string insert_fenced_event;  // after a fenced UPDATE (SqlJobStore::fenced)
+  // MySQL: [n - 1] inserts n events after a fenced UPDATE in one statement,
+  // (job_id, back, ts, event, details) per event, numbered event_seq - back.
+  // Empty on SQLite, where insert_event follows the fence too (a fence that
+  // matched nothing rolls back; statements are prepared once: one per event).
+  static constexpr size_t kFencedEventRows = 8;
+  std::vector<std::string> insert_fenced_event_rows;
   std::string select_events_after;
   std::string select_steps;
   std::string select_completed_step;

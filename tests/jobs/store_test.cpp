@@ -585,6 +585,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(events_are_numbered_without_gaps_for_sse_resume, B
   BOOST_REQUIRE_EQUAL(tail.size(), 2u);
   BOOST_TEST(tail[0].seq == 5);
   BOOST_TEST(tail[0].event == "c");
+
+  // More events in one write than one MySQL insert statement carries.
+  std::vector<Event> many;
+  for (int i = 0; i < 19; ++i) many.push_back(Event{0, now_ms(), "many", std::to_string(i)});
+  store->log(lease, many);
+  const auto after = store->events_after(id, 7);
+  BOOST_REQUIRE_EQUAL(after.size(), many.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    BOOST_TEST(after[i].seq == static_cast<int64_t>(8 + i));
+    BOOST_TEST(after[i].details == std::to_string(i));
+  }
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(ttl_cleanup_deletes_only_jobs_finished_before_the_cutoff, B, Backends) {

@@ -114,6 +114,10 @@ void throughput_table(JobStore& store, const NewJob& job, int per_thread) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && argv[1][0] == '-') {  // no flags: an option must not become a database file
+    std::fprintf(stderr, "usage: bench_store [URL] [jobs]\n");
+    return argv[1] == std::string("--help") ? 0 : 2;
+  }
   const std::string url = prepare(argc > 1 ? argv[1] : "bench-store.db");
   const int n = argc > 2 ? std::stoi(argv[2]) : 1000;
   StoreOptions options;
