@@ -61,9 +61,11 @@ SqlJobStore::SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options)
     auto c = pool_.acquire();
     migrate(*c);
   }
-  if (url_.backend == sql::Backend::sqlite)
+  if (url_.backend == sql::Backend::sqlite) {
+    writer_ = sql::open_sqlite(url_.sqlite_path, options.sqlite_busy_timeout);
     checkpointer_ = std::make_unique<sql::WalCheckpointer>(
         sql::open_sqlite(url_.sqlite_path, options.sqlite_busy_timeout), options.sqlite_checkpoint_interval);
+  }
 }
 
 std::string SqlJobStore::backend() const { return url_.backend == sql::Backend::sqlite ? "sqlite" : "mysql"; }

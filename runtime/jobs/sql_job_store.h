@@ -5,6 +5,9 @@
 // sql_job_store_worker.cpp (fenced writes).
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -94,6 +97,14 @@ class SqlJobStore final : public JobStore {
   sql::DatabaseUrl url_;
   const Statements& sql_;
   sql::ConnectionPool pool_;
+  // SQLite: the one connection transactions write through, taken in turn
+  // under writer_mutex_. SQLite drops a connection's page cache whenever
+  // another connection has written since its last transaction; with writes
+  // spread over the pool, every write re-read the pages it touched (b-tree
+  // roots, the job's leaf, index pages) under the write lock: 79,000 preads
+  // in a latency-bound run of 500 jobs, 27,000 (the WAL checkpointer's) now.
+  std::mutex writer_mutex_;
+  std::unique_ptr<sql::Connection> writer_;
   QueueRanks ranks_;
   std::unique_ptr<sql::WalCheckpointer> checkpointer_;  // SQLite only
 };
@@ -101,7 +112,13 @@ class SqlJobStore final : public JobStore {
 template <class Work>
 auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
   for (int attempt = 1;; ++attempt) {
-    auto c = pool_.acquire();
+    std::unique_lock<std::mutex> writing;
+    std::optional<sql::ConnectionPool::Borrowed> borrowed;
+    if (writer_)
+      writing = std::unique_lock(writer_mutex_);
+    else
+      borrowed.emplace(pool_.acquire());
+    sql::Connection* c = writer_ ? writer_.get() : &**borrowed;
     bool committing = false;
     try {
       c->begin();

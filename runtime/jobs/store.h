@@ -48,7 +48,8 @@ struct StoreOptions {
   // of a write, but a MySQL commit waits for its fsync: with 8 connections,
   // 100 running jobs spent most of each step queueing for one (tools/bench/run,
   // latency-bound scenario), so the pool allows as many commits in flight
-  // as a group commit can take.
+  // as a group commit can take. SQLite writes go through one more connection
+  // of their own (SqlJobStore::writer_); the pool serves its reads.
   int pool_size = 32;
   // How long a call waits for a free connection before StoreError.
   std::chrono::milliseconds acquire_timeout{10'000};

@@ -39,13 +39,16 @@ void ConnectionPool::give_back(std::unique_ptr<Connection> c) {
     std::lock_guard lock(mutex_);
     if (c->healthy()) {
       idle_.push_back(std::move(c));
-    } else {
-      // One dead connection means the server restarted or dropped idle
-      // clients: the other idle ones are most likely dead too, and a retry
-      // should not burn its tries on them.
-      dead.swap(idle_);
-      open_ -= 1 + static_cast<int>(dead.size());
+      // One connection came back: one waiter can have it. Waking them all
+      // made a queue of job threads all wake for every write.
+      freed_.notify_one();
+      return;
     }
+    // One dead connection means the server restarted or dropped idle
+    // clients: the other idle ones are most likely dead too, and a retry
+    // should not burn its tries on them.
+    dead.swap(idle_);
+    open_ -= 1 + static_cast<int>(dead.size());
   }
   freed_.notify_all();
 }
