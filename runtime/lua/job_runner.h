@@ -54,8 +54,8 @@ struct RunOptions {
   // Whether a step's checkpoint waits for the job's next write, wait or step
   // (JobHost::checkpoint) and a completed job's last one is handed over in
   // JobOutcome::last_step. The scheduler's completion then stores it: one
-  // transaction less per job, at the moment a whole wave of jobs ends and
-  // SQLite's one writer is busiest.
+  // transaction less per job (the scheduler sets it on MySQL, where each
+  // commit waits for an fsync).
   bool hold_checkpoints = false;
 };
 

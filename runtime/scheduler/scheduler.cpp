@@ -48,8 +48,12 @@ Scheduler::Scheduler(SchedulerOptions options, jobs::JobStore& store, lua::Scrip
     : options_(std::move(options)), store_(store), registry_(registry), llm_(std::move(llm)) {
   if (options_.worker_threads <= 0) options_.worker_threads = options_.max_running;
   if (options_.worker_id.empty()) options_.worker_id = "worker-" + jobs::new_job_id().substr(0, 8);
-  options_.run.result_tree = false;      // the store takes the result as text
-  options_.run.hold_checkpoints = true;  // a job's last step is stored with its completion
+  options_.run.result_tree = false;  // the store takes the result as text
+  // On MySQL a job's last step goes with its completion: one commit (and
+  // fsync) less per job. On SQLite the same measured worse in the
+  // latency-bound scenario (worse in 16 of 23 A/B pairs), so there every
+  // checkpoint is written when its step ends.
+  options_.run.hold_checkpoints = store_.backend() == "mysql";
 }
 
 Scheduler::~Scheduler() { shutdown(); }
