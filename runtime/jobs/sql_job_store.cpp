@@ -62,7 +62,9 @@ SqlJobStore::SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options)
     migrate(*c);
   }
   if (url_.backend == sql::Backend::sqlite) {
-    writer_ = sql::open_sqlite(url_.sqlite_path, options.sqlite_busy_timeout);
+    // From the pool's factory: automatic checkpoints off, as on every store
+    // connection (this one commits every write).
+    writer_ = connection_factory(url_, options)();
     checkpointer_ = std::make_unique<sql::WalCheckpointer>(
         sql::open_sqlite(url_.sqlite_path, options.sqlite_busy_timeout), options.sqlite_checkpoint_interval);
   }

@@ -48,6 +48,23 @@ BOOST_AUTO_TEST_CASE(a_store_checkpoints_small_logs_that_sqlite_would_leave_in_t
   BOOST_TEST(std::filesystem::file_size(sqlite_path(url)) > before);
 }
 
+BOOST_AUTO_TEST_CASE(no_store_commit_runs_a_checkpoint_itself) {
+  // 6 MB of writes, past the 1,000 pages at which a connection left to
+  // SQLite checkpoints inside its COMMIT; the store's thread waits an hour.
+  const auto url = fresh_sqlite_url();
+  jobs::StoreOptions options;
+  options.url = url;
+  options.sqlite_checkpoint_interval = std::chrono::hours(1);
+  auto store = jobs::JobStore::open(options);
+  const auto path = sqlite_path(url);
+  const auto before = std::filesystem::file_size(path);
+  auto job = new_job();
+  job.input = {{"notes", std::string(20'000, 'x')}};
+  for (int i = 0; i < 300; ++i) store->create(job);
+  BOOST_TEST(std::filesystem::file_size(path) == before, "no commit copied the log into the database file");
+  BOOST_TEST(std::filesystem::file_size(path + "-wal") > 6'000'000u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace agentry::test
