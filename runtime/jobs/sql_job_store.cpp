@@ -293,13 +293,12 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
   params.insert(params.end(), {lease.job_id, lease.worker_id, int64_t{lease.attempt}});
   after.insert(after.begin(), sql::Statement{statement, std::move(params)});
   try {
-    if (sql_.note_fence.empty()) {
+    if (!sql_.guarded_after_fence) {
       // The transaction commits only when the fence held.
       if (c.execute_batch(after).front() == 1) return;
     } else {
       // What follows the fence refuses to write unless it held (statements.cpp),
       // so the batch can carry its COMMIT: one round trip.
-      after.insert(after.begin() + 1, sql::Statement{sql_.note_fence, {}});
       if (c.execute_batch_and_commit(after).front() == 1) return;
     }
   } catch (const sql::BatchError& e) {

@@ -216,17 +216,21 @@ Statements make_mysql() {
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending' FOR UPDATE SKIP LOCKED";
   // A worker's write runs with its COMMIT in one round trip
   // (Connection::execute_batch_and_commit), so what follows the fenced UPDATE
-  // checks the fence's verdict itself and writes nothing when it failed.
-  // A failed fence makes job_id or seq NULL, which the NOT NULL columns refuse
-  // (the session is strict): the batch stops there and rolls back.
-  s.note_fence = "SET @agentry_fenced = ROW_COUNT()";
+  // checks the fence's verdict itself: ROW_COUNT() is what the statement
+  // before matched, 0 only for an UPDATE whose fence failed (the connection
+  // counts found rows, and every insert after it adds at least one). A failed
+  // fence makes job_id or seq NULL, which the NOT NULL columns refuse (the
+  // session is strict): the batch stops at the statement right after the
+  // UPDATE and rolls back. No statement of its own records the verdict: each
+  // one costs MariaDB a parse and an OK packet.
+  s.guarded_after_fence = true;
   std::string rows;
   for (size_t n = 1; n <= Statements::kFencedEventRows; ++n) {
-    rows += std::string(n > 1 ? ", " : "") + "(?, IF(@agentry_fenced = 1, LAST_INSERT_ID() - ?, NULL), ?, ?, ?)";
+    rows += std::string(n > 1 ? ", " : "") + "(?, IF(ROW_COUNT() > 0, LAST_INSERT_ID() - ?, NULL), ?, ?, ?)";
     s.insert_fenced_event_rows.push_back("INSERT INTO agentry_job_events (job_id, seq, ts, event, details) VALUES " +
                                          rows);
   }
-  s.upsert_step = std::string(kInsertStepInto) + "VALUES (IF(@agentry_fenced = 1, ?, NULL), " + (kStepValues + 3) +
+  s.upsert_step = std::string(kInsertStepInto) + "VALUES (IF(ROW_COUNT() > 0, ?, NULL), " + (kStepValues + 3) +
                   ")"
                   " ON DUPLICATE KEY UPDATE agent = VALUES(agent), status = VALUES(status), output = VALUES(output), "
                   "raw_reply = VALUES(raw_reply), error = VALUES(error), llm_calls = VALUES(llm_calls), "

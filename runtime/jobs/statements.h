@@ -76,9 +76,10 @@ struct Statements {
   std::string select_steps;
   std::string select_completed_step;
   std::string upsert_step;  // only after a fenced UPDATE
-  // Empty where a failed fence rolls the transaction back (SQLite); else the
-  // statement that records the fence's verdict for the statements after it.
-  std::string note_fence;
+  // False where a failed fence rolls the transaction back (SQLite); true where
+  // the statements after a fence refuse to write unless it held (MySQL), so
+  // the batch can carry its COMMIT.
+  bool guarded_after_fence = false;
 
   // ---- scheduler ----
   std::string lock_claims;  // empty where the transaction itself serializes claims (SQLite)
