@@ -289,11 +289,11 @@ void SqlJobStore::insert_event(sql::Connection& c, const std::string& job_id, co
 }
 
 void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
-                         std::vector<sql::Statement> after) {
+                         std::vector<sql::Statement> after, Commit commit) {
   params.insert(params.end(), {lease.job_id, lease.worker_id, int64_t{lease.attempt}});
   after.insert(after.begin(), sql::Statement{statement, std::move(params)});
   try {
-    if (!sql_.guarded_after_fence) {
+    if (!sql_.guarded_after_fence || commit == Commit::by_caller) {
       // The transaction commits only when the fence held.
       if (c.execute_batch(after).front() == 1) return;
     } else {

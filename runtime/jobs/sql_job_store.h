@@ -20,7 +20,7 @@
 
 namespace agentry::jobs {
 
-class SqlJobStore final : public JobStore {
+class SqlJobStore : public JobStore {
  public:
   SqlJobStore(sql::DatabaseUrl url, const StoreOptions& options);
 
@@ -54,6 +54,10 @@ class SqlJobStore final : public JobStore {
   using JobStore::complete;
   void complete(const Lease& lease, const std::string& result_json, const Progress& progress, const JobTotals& totals,
                 const std::string& summary, const StepCheckpoint* last_step) override;
+  std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const std::string& result_json,
+                                             const Progress& progress, const JobTotals& totals,
+                                             const std::string& summary, const StepCheckpoint* last_step,
+                                             const ClaimRequest& next) override;
   void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) override;
 
  private:
@@ -82,10 +86,15 @@ class SqlJobStore final : public JobStore {
   // The fenced insert-or-replace of a step's checkpoint row.
   sql::Statement step_upsert(const Lease& lease, const StepRecord& step) const;
   // Runs a fenced UPDATE, then `after` (fenced statements) in the same batch,
-  // and on MySQL the COMMIT with them: one round trip. Throws LeaseLost when
-  // the UPDATE matched no row; nothing of `after` is then kept.
+  // and on MySQL the COMMIT with them (`with_batch`): one round trip. Throws
+  // LeaseLost when the UPDATE matched no row; nothing of `after` is then kept.
+  enum class Commit { with_batch, by_caller };
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
-              std::vector<sql::Statement> after = {});
+              std::vector<sql::Statement> after = {}, Commit commit = Commit::with_batch);
+  void complete_in(sql::Connection& c, const Lease& lease, const std::string& result_json, const Progress& progress,
+                   const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step, TimePoint now,
+                   Commit commit);
+  std::vector<ClaimedJob> claim_in(sql::Connection& c, const ClaimRequest& request);
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
   // The jobs of `ids`, in that order; throws if one is gone.
   std::vector<Job> load_jobs(sql::Connection& c, const std::vector<std::string>& ids);

@@ -30,49 +30,51 @@ void require_all_matched(const std::vector<int64_t>& matched, const char* what) 
 std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
   require_worker_id(r.worker_id);
   if (r.max_jobs < 1 || r.max_running < 1) return {};
+  auto claimed = transact([&](sql::Connection& c) { return claim_in(c, r); });
+  if (!claimed.empty()) ranks_.changed();
+  return claimed;
+}
+
+std::vector<ClaimedJob> SqlJobStore::claim_in(sql::Connection& c, const ClaimRequest& r) {
   const TimePoint now = r.now.value_or(now_ms());
-  auto claimed_jobs = transact([&](sql::Connection& c) {
-    if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
-    const int64_t running = c.query(sql_.count_running).front().integer(0);
-    const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
-    std::vector<ClaimedJob> claimed;
-    if (slots > 0) {
-      // Every job starts in one batch (one round trip on MySQL, not three per job).
-      std::vector<std::string> ids;
-      std::vector<sql::Statement> starts;
-      for (const auto& row : c.query(sql_.select_claimable, {slots})) {
-        const std::string& id = ids.emplace_back(row.text(0));
-        const int64_t attempt = row.integer(1) + 1;
-        const bool resumed = attempt > 1;
-        starts.push_back(
-            {sql_.start_job, {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}});
-        append(starts,
-               event_inserts(id, {Event{0, now, resumed ? "resumed" : "started",
-                                        "worker " + r.worker_id + ", attempt " + std::to_string(attempt) +
-                                            (resumed ? "; completed steps replay from their checkpoints" : "")}}));
-      }
-      require_all_matched(c.execute_batch(starts), "claim");
-      for (auto& job : load_jobs(c, ids)) {
-        Lease lease{job.id, r.worker_id, job.attempt};
-        claimed.push_back({std::move(lease), std::move(job)});
-      }
+  if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
+  const int64_t running = c.query(sql_.count_running).front().integer(0);
+  const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
+  std::vector<ClaimedJob> claimed;
+  if (slots > 0) {
+    // Every job starts in one batch (one round trip on MySQL, not three per job).
+    std::vector<std::string> ids;
+    std::vector<sql::Statement> starts;
+    for (const auto& row : c.query(sql_.select_claimable, {slots})) {
+      const std::string& id = ids.emplace_back(row.text(0));
+      const int64_t attempt = row.integer(1) + 1;
+      const bool resumed = attempt > 1;
+      starts.push_back(
+          {sql_.start_job, {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}});
+      append(starts,
+             event_inserts(id, {Event{0, now, resumed ? "resumed" : "started",
+                                      "worker " + r.worker_id + ", attempt " + std::to_string(attempt) +
+                                          (resumed ? "; completed steps replay from their checkpoints" : "")}}));
     }
-    const int64_t now_running = running + static_cast<int64_t>(claimed.size());
-    if (now_running >= r.max_running) {
-      const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
-                              std::to_string(r.max_running);
-      std::vector<sql::Statement> marks;
-      for (const auto& row : c.query(sql_.select_pending_ids)) {
-        const std::string id = row.text(0);
-        marks.push_back({sql_.mark_queued, {id}});
-        append(marks, event_inserts(id, {Event{0, now, "queued", why}}));
-      }
-      if (!marks.empty()) require_all_matched(c.execute_batch(marks), "queueing");
+    require_all_matched(c.execute_batch(starts), "claim");
+    for (auto& job : load_jobs(c, ids)) {
+      Lease lease{job.id, r.worker_id, job.attempt};
+      claimed.push_back({std::move(lease), std::move(job)});
     }
-    return claimed;
-  });
-  if (!claimed_jobs.empty()) ranks_.changed();
-  return claimed_jobs;
+  }
+  const int64_t now_running = running + static_cast<int64_t>(claimed.size());
+  if (now_running >= r.max_running) {
+    const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
+                            std::to_string(r.max_running);
+    std::vector<sql::Statement> marks;
+    for (const auto& row : c.query(sql_.select_pending_ids)) {
+      const std::string id = row.text(0);
+      marks.push_back({sql_.mark_queued, {id}});
+      append(marks, event_inserts(id, {Event{0, now, "queued", why}}));
+    }
+    if (!marks.empty()) require_all_matched(c.execute_batch(marks), "queueing");
+  }
+  return claimed;
 }
 
 LeaseStatus SqlJobStore::heartbeat(const Lease& lease, std::chrono::milliseconds lease_length, TimePoint now) {

@@ -234,6 +234,13 @@ class JobStore {
                 const std::string& summary = "") {
     complete(lease, json_text(result), progress, totals, summary);
   }
+  // complete(), then claim(next) in the same transaction: the worker that
+  // frees a slot fills it at once instead of waiting for a claim of its own.
+  // Throws LeaseLost as complete() does, and then claims nothing.
+  virtual std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const std::string& result_json,
+                                                     const Progress& progress, const JobTotals& totals,
+                                                     const std::string& summary, const StepCheckpoint* last_step,
+                                                     const ClaimRequest& next) = 0;
   virtual void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) = 0;
 
  protected:

@@ -115,11 +115,7 @@ void Scheduler::claim_loop() {
 
     std::vector<jobs::ClaimedJob> claimed;
     try {
-      claimed = store_.claim({.worker_id = options_.worker_id,
-                              .max_jobs = capacity,
-                              .max_running = options_.max_running,
-                              .lease = options_.lease,
-                              .script_version = snapshot->version});
+      claimed = store_.claim(claim_request(capacity, *snapshot));
       errors.clear();
     } catch (const std::exception& e) {
       errors.report("scheduler: claim failed", e.what());
@@ -127,13 +123,7 @@ void Scheduler::claim_loop() {
     }
     std::lock_guard lock(mutex_);
     for (auto& c : claimed) {
-      // The job's own timeout, counted from its first start.
-      milliseconds timeout = options_.job_timeout;
-      if (const auto* p = snapshot->find_pipeline(c.job.pipeline); p && p->timeout_seconds)
-        timeout = milliseconds(int64_t{*p->timeout_seconds} * 1000);
-      const auto started = c.job.started_at.value_or(jobs::now_ms());
-      const auto left = timeout - (jobs::now_ms() - started);
-      auto running = std::make_shared<Running>(c.lease, std::move(c.job), SteadyClock::now() + left);
+      auto running = make_running(std::move(c), *snapshot);
       running_[running->job.id] = running;
       ++stats_.started;
       ready_.push_back(std::move(running));
@@ -142,6 +132,25 @@ void Scheduler::claim_loop() {
     // Filled every slot: more may be waiting, look again at once.
     if (!claimed.empty() && static_cast<int>(claimed.size()) == capacity) wake_requested_ = true;
   }
+}
+
+jobs::ClaimRequest Scheduler::claim_request(int max_jobs, const lua::ScriptSnapshot& snapshot) const {
+  return {.worker_id = options_.worker_id,
+          .max_jobs = max_jobs,
+          .max_running = options_.max_running,
+          .lease = options_.lease,
+          .script_version = snapshot.version};
+}
+
+std::shared_ptr<Scheduler::Running> Scheduler::make_running(jobs::ClaimedJob claimed,
+                                                            const lua::ScriptSnapshot& snapshot) const {
+  // The job's own timeout, counted from its first start.
+  milliseconds timeout = options_.job_timeout;
+  if (const auto* p = snapshot.find_pipeline(claimed.job.pipeline); p && p->timeout_seconds)
+    timeout = milliseconds(int64_t{*p->timeout_seconds} * 1000);
+  const auto started = claimed.job.started_at.value_or(jobs::now_ms());
+  const auto left = timeout - (jobs::now_ms() - started);
+  return std::make_shared<Running>(std::move(claimed.lease), std::move(claimed.job), SteadyClock::now() + left);
 }
 
 void Scheduler::worker_loop() {
@@ -154,11 +163,12 @@ void Scheduler::worker_loop() {
       next = std::move(ready_.front());
       ready_.pop_front();
     }
-    run_one_running(next);
+    // A job that completes may hand this thread the next one (finish()).
+    while (next) next = run_one_running(next);
   }
 }
 
-void Scheduler::run_one_running(const std::shared_ptr<Running>& running) {
+std::shared_ptr<Scheduler::Running> Scheduler::run_one_running(const std::shared_ptr<Running>& running) {
   const jobs::Job& job = running->job;
   // Every line logged on this thread while the job runs carries its id.
   const log::ScopedJobId log_context(job.id);
@@ -180,25 +190,44 @@ void Scheduler::run_one_running(const std::shared_ptr<Running>& running) {
   } catch (const std::exception& e) {
     outcome.error = jobs::JobError{"internal_error", e.what()};
   }
-  finish(*running, outcome);
+  std::shared_ptr<Running> next;
+  if (auto claimed = finish(*running, outcome)) next = make_running(std::move(claimed->job), *claimed->snapshot);
   {
     std::lock_guard lock(mutex_);
     running_.erase(job.id);
+    if (next) {
+      // The slot stays taken: no claim needed.
+      running_[next->job.id] = next;
+      ++stats_.started;
+      return next;
+    }
     wake_requested_ = true;
   }
   wake_.notify_all();
+  return nullptr;
 }
 
-void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
+std::optional<Scheduler::Claimed> Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
   const auto& id = running.job.id;
   std::string status;
+  std::optional<Claimed> next;
   try {
     if (outcome.lease_lost) {
       status = "lost";
     } else if (outcome.status == jobs::JobStatus::completed) {
-      store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals,
-                      std::to_string(outcome.progress.completed_steps) + " steps",
-                      outcome.last_step ? &*outcome.last_step : nullptr);
+      const auto summary = std::to_string(outcome.progress.completed_steps) + " steps";
+      const auto* last_step = outcome.last_step ? &*outcome.last_step : nullptr;
+      // The completion claims the next job for this thread in the same
+      // transaction: the slot never stands empty waiting for the claim loop
+      // (on MariaDB that wait was 58 ms, median, in the latency-bound run).
+      auto snapshot = stopping_ ? nullptr : registry_.current();
+      if (snapshot) {
+        auto claimed = store_.complete_and_claim(running.lease, outcome.result_text, outcome.progress, outcome.totals,
+                                                 summary, last_step, claim_request(1, *snapshot));
+        if (!claimed.empty()) next = Claimed{std::move(claimed.front()), std::move(snapshot)};
+      } else {
+        store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals, summary, last_step);
+      }
       status = "completed";
     } else if (outcome.status == jobs::JobStatus::cancelled) {
       // The store marked it cancelled when the request came in.
@@ -232,6 +261,7 @@ void Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
   }
   if (status == "cancelled") ++stats_.cancelled;
   if (status == "lost") ++stats_.lost;
+  return next;
 }
 
 void Scheduler::heartbeat_loop() {

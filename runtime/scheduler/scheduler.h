@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,11 +90,20 @@ class Scheduler {
 
  private:
   struct Running;
+  // A job claimed with the scripts it was claimed under.
+  struct Claimed {
+    jobs::ClaimedJob job;
+    std::shared_ptr<const lua::ScriptSnapshot> snapshot;
+  };
   void claim_loop();
   void heartbeat_loop();
   void watchdog_loop();
-  void run_one_running(const std::shared_ptr<Running>& running);
-  void finish(Running& running, const lua::JobOutcome& outcome);
+  jobs::ClaimRequest claim_request(int max_jobs, const lua::ScriptSnapshot& snapshot) const;
+  std::shared_ptr<Running> make_running(jobs::ClaimedJob claimed, const lua::ScriptSnapshot& snapshot) const;
+  // Runs the job and writes its outcome; returns the job claimed in its place.
+  std::shared_ptr<Running> run_one_running(const std::shared_ptr<Running>& running);
+  // Writes the job's final status; a completion may claim the next job.
+  std::optional<Claimed> finish(Running& running, const lua::JobOutcome& outcome);
   int local_capacity() const;
 
   SchedulerOptions options_;
@@ -106,8 +116,8 @@ class Scheduler {
   bool wake_requested_ = false;
   std::atomic<bool> stopping_{false};
   std::map<std::string, std::shared_ptr<Running>> running_;
-  std::vector<std::thread> threads_;      // claim, heartbeat, watchdog
-  std::vector<std::thread> job_threads_;  // worker_threads of them, each running one job at a time
+  std::vector<std::thread> threads_;            // claim, heartbeat, watchdog
+  std::vector<std::thread> job_threads_;        // worker_threads of them, each running one job at a time
   std::deque<std::shared_ptr<Running>> ready_;  // claimed, waiting for a worker thread
   std::condition_variable job_ready_;
   void worker_loop();

@@ -494,6 +494,39 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_stores_a_held_last_step_with_its_events_b
   BOOST_TEST(job->execution_log.back().event == "lease_expired");
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_next_waiting_job, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i, tick()) ids.push_back(store->create(new_job()).job.id);
+  const auto claimed = store->claim(claim_request("w1", 2, 2));
+  BOOST_REQUIRE_EQUAL(claimed.size(), 2u);
+
+  const auto next = store->complete_and_claim(claimed[0].lease, R"({"plan":"ok"})", some_progress(9, "E9"), {},
+                                              "9 steps", nullptr, claim_request("w1", 1, 2));
+  BOOST_REQUIRE_EQUAL(next.size(), 1u);
+  BOOST_TEST(next[0].job.id == ids[2], "the first in the queue, not any waiting job");
+  BOOST_TEST(next[0].lease.worker_id == "w1");
+  BOOST_TEST(next[0].lease.attempt == 1);
+  const auto done = store->get(claimed[0].job.id);
+  BOOST_TEST(to_string(done->status) == "completed");
+  BOOST_TEST(done->result == nlohmann::json({{"plan", "ok"}}));
+  const auto started = store->get(ids[2]);
+  BOOST_TEST(to_string(started->status) == "running");
+  BOOST_TEST((started->started_at == done->completed_at), "it starts at the instant the other completed");
+  BOOST_TEST(store->get(ids[3])->queue_position.value_or(-1) == 1);
+
+  // A lost lease claims nothing: the next job keeps waiting.
+  BOOST_CHECK_THROW(store->complete_and_claim(claimed[0].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 2)),
+                    LeaseLost);
+  BOOST_TEST(to_string(store->get(ids[3])->status) == "queued");
+
+  // Nor does a completion that leaves the cluster at a (lowered) limit.
+  const auto none = store->complete_and_claim(claimed[1].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 1));
+  BOOST_TEST(none.empty());
+  BOOST_TEST(to_string(store->get(claimed[1].job.id)->status) == "completed");
+  BOOST_TEST(to_string(store->get(ids[3])->status) == "queued");
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(remove_deletes_only_finished_jobs_with_their_log, B, Backends) {
   auto store = open_store(B::fresh_url());
   const auto id = store->create(new_job()).job.id;
