@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <unordered_map>
 
 #include "runtime/jobs/job_rows.h"
 #include "runtime/jobs/migrations.h"
@@ -317,27 +316,6 @@ std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& 
   const auto rows = c.query(with_input ? sql_.select_job : sql_.select_job_without_input, {id});
   if (rows.empty()) return std::nullopt;
   return job_from_row(rows.front());
-}
-
-std::vector<Job> SqlJobStore::load_jobs(sql::Connection& c, const std::vector<std::string>& ids) {
-  std::unordered_map<std::string, Job> by_id;
-  for (size_t first = 0; first < ids.size(); first += kJobsPerLoad) {
-    sql::Params params;
-    for (size_t i = 0; i < kJobsPerLoad; ++i) params.emplace_back(ids[std::min(first + i, ids.size() - 1)]);
-    for (const auto& row : c.query(sql_.select_jobs_by_id, params)) {
-      Job job = job_from_row(row);
-      auto id = job.id;
-      by_id.emplace(std::move(id), std::move(job));
-    }
-  }
-  std::vector<Job> jobs;
-  jobs.reserve(ids.size());
-  for (const auto& id : ids) {
-    auto it = by_id.find(id);
-    if (it == by_id.end()) throw StoreError("job " + id + " vanished while it was loaded");
-    jobs.push_back(std::move(it->second));
-  }
-  return jobs;
 }
 
 std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version) {

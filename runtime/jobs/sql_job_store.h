@@ -94,10 +94,11 @@ class SqlJobStore : public JobStore {
   void complete_in(sql::Connection& c, const Lease& lease, const std::string& result_json, const Progress& progress,
                    const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step, TimePoint now,
                    Commit commit);
-  std::vector<ClaimedJob> claim_in(sql::Connection& c, const ClaimRequest& request);
+  // `fill`: claim(), under the claim lock. `hand_over`: one job for the slot a
+  // completion earlier in the transaction freed.
+  enum class ClaimKind { fill, hand_over };
+  std::vector<ClaimedJob> claim_in(sql::Connection& c, const ClaimRequest& request, ClaimKind kind);
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
-  // The jobs of `ids`, in that order; throws if one is gone.
-  std::vector<Job> load_jobs(sql::Connection& c, const std::vector<std::string>& ids);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
   int64_t queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,

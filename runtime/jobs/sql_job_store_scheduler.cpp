@@ -29,41 +29,59 @@ void require_all_matched(const std::vector<int64_t>& matched, const char* what) 
 
 std::vector<ClaimedJob> SqlJobStore::claim(const ClaimRequest& r) {
   require_worker_id(r.worker_id);
-  if (r.max_jobs < 1 || r.max_running < 1) return {};
-  auto claimed = transact([&](sql::Connection& c) { return claim_in(c, r); });
+  if (r.max_jobs < 0 || r.max_running < 1) return {};
+  auto claimed = transact([&](sql::Connection& c) { return claim_in(c, r, ClaimKind::fill); });
   if (!claimed.empty()) ranks_.changed();
   return claimed;
 }
 
-std::vector<ClaimedJob> SqlJobStore::claim_in(sql::Connection& c, const ClaimRequest& r) {
+std::vector<ClaimedJob> SqlJobStore::claim_in(sql::Connection& c, const ClaimRequest& r, ClaimKind kind) {
   const TimePoint now = r.now.value_or(now_ms());
-  if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
-  const int64_t running = c.query(sql_.count_running).front().integer(0);
-  const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
-  std::vector<ClaimedJob> claimed;
-  if (slots > 0) {
-    // Every job starts in one batch (one round trip on MySQL, not three per job).
-    std::vector<std::string> ids;
-    std::vector<sql::Statement> starts;
-    for (const auto& row : c.query(sql_.select_claimable, {slots})) {
-      const std::string& id = ids.emplace_back(row.text(0));
-      const int64_t attempt = row.integer(1) + 1;
-      const bool resumed = attempt > 1;
-      starts.push_back(
-          {sql_.start_job, {r.worker_id, sql::ms(now + r.lease), sql::ms(now), clip(r.script_version, 128), id}});
-      append(starts,
-             event_inserts(id, {Event{0, now, resumed ? "resumed" : "started",
-                                      "worker " + r.worker_id + ", attempt " + std::to_string(attempt) +
-                                          (resumed ? "; completed steps replay from their checkpoints" : "")}}));
-    }
-    require_all_matched(c.execute_batch(starts), "claim");
-    for (auto& job : load_jobs(c, ids)) {
-      Lease lease{job.id, r.worker_id, job.attempt};
-      claimed.push_back({std::move(lease), std::move(job)});
-    }
+  sql::Rows head;
+  int64_t running = 0;
+  if (kind == ClaimKind::hand_over) {
+    // The completion earlier in this transaction freed the slot this fills,
+    // so the running count cannot rise and the claim lock is not needed: hand
+    // overs of every process run side by side, each taking the first waiting
+    // job the others have not locked. The count (this job no longer in it)
+    // only stops a hand-over above a lowered limit.
+    head = c.query(sql_.select_claimable_and_running, {int64_t{1}});
+    if (head.empty() || head.front().integer(kJobColumns) >= r.max_running) return {};
+    running = head.front().integer(kJobColumns);
+  } else {
+    if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
+    running = c.query(sql_.count_running).front().integer(0);
+    const int64_t slots = std::min<int64_t>(r.max_jobs, r.max_running - running);
+    if (slots > 0) head = c.query(sql_.select_claimable, {slots});
   }
+
+  // Every job starts in one batch (one round trip on MySQL, not three per job),
+  // built from its row as read under its lock, changed as the UPDATE changes it.
+  std::vector<ClaimedJob> claimed;
+  std::vector<sql::Statement> starts;
+  for (const auto& row : head) {
+    Job job = job_from_row(row);
+    const bool resumed = ++job.attempt > 1;
+    if (job.script_version.empty()) job.script_version = clip(r.script_version, 128);
+    job.status = JobStatus::running;
+    job.worker_id = r.worker_id;
+    job.lease_until = now + r.lease;
+    job.started_at = job.started_at.value_or(now);
+    starts.push_back(
+        {sql_.start_job, {r.worker_id, sql::ms(*job.lease_until), sql::ms(now), job.script_version, job.id}});
+    append(starts,
+           event_inserts(job.id, {Event{0, now, resumed ? "resumed" : "started",
+                                        "worker " + r.worker_id + ", attempt " + std::to_string(job.attempt) +
+                                            (resumed ? "; completed steps replay from their checkpoints" : "")}}));
+    Lease lease{job.id, r.worker_id, job.attempt};
+    claimed.push_back({std::move(lease), std::move(job)});
+  }
+  if (!starts.empty()) require_all_matched(c.execute_batch(starts), "claim");
+
+  // A hand-over leaves pending jobs to the claim loop's claims, which run
+  // whenever a job is created.
   const int64_t now_running = running + static_cast<int64_t>(claimed.size());
-  if (now_running >= r.max_running) {
+  if (kind == ClaimKind::fill && now_running >= r.max_running) {
     const std::string why = "waiting for a free slot: " + std::to_string(now_running) + " jobs running, limit " +
                             std::to_string(r.max_running);
     std::vector<sql::Statement> marks;

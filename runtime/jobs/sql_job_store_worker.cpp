@@ -92,7 +92,7 @@ std::vector<ClaimedJob> SqlJobStore::complete_and_claim(const Lease& lease, cons
     ClaimRequest request = next;
     request.now = now_ms();
     complete_in(c, lease, result_json, progress, totals, summary, last_step, *request.now, Commit::by_caller);
-    return claim_in(c, request);
+    return claim_in(c, request, ClaimKind::hand_over);
   });
   if (!claimed.empty()) ranks_.changed();
   return claimed;

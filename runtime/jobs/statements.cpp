@@ -43,12 +43,6 @@ Statements common(const std::string& raise_seq) {
       "created_at, event_seq) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, 1)";
   // (id)
   s.select_job = "SELECT " + columns + " FROM agentry_jobs WHERE id = ?";
-  // (kJobsPerLoad ids)
-  s.select_jobs_by_id = "SELECT " + columns + " FROM agentry_jobs WHERE id IN (?" + [] {
-    std::string more;
-    for (size_t i = 1; i < kJobsPerLoad; ++i) more += ", ?";
-    return more;
-  }() + ")";
   s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
@@ -56,8 +50,13 @@ Statements common(const std::string& raise_seq) {
   // positions (QueueRanks) count what claims will take first.
   const std::string queue_head = " FROM agentry_jobs WHERE waiting = 1 ORDER BY priority, created_at, id LIMIT ?";
   s.select_waiting_in_order = "SELECT id" + queue_head;
-  // (limit): the same, with each job's attempts so far; each backend adds its locking.
-  s.select_claimable = "SELECT id, attempt" + queue_head;
+  // (limit): the same, whole rows: a claim starts them without reading them
+  // back. Each backend adds its locking.
+  s.select_claimable = "SELECT " + columns + queue_head;
+  // (limit): the same, each row with the number of running jobs, as this
+  // statement's snapshot has it (MySQL locks only the outer rows).
+  s.select_claimable_and_running =
+      "SELECT " + columns + ", (SELECT COUNT(*) FROM agentry_jobs WHERE status = 'running')" + queue_head;
   // (priority, priority, created_at, priority, created_at, id): waiting jobs
   // that a claim takes before this one; its queue position is that count + 1.
   // Three counts, each a range of the claim index, so the cost grows with the
@@ -209,10 +208,12 @@ Statements make_mysql() {
   // the job row again (an INSERT ... SELECT each, through the optimizer).
   Statements s = common("event_seq = LAST_INSERT_ID(event_seq + ?)");
   // Serializes claims of all processes, so the count of running jobs a claim
-  // reads cannot change before it commits: the global limit holds.
+  // reads cannot change before it commits: the global limit holds. A
+  // completion's hand-over does not take it (it swaps one running job for another).
   s.lock_claims = "SELECT id FROM agentry_claim_lock WHERE id = 1 FOR UPDATE";
   // (limit): rows another transaction holds (a cancel) are skipped, not waited for.
   s.select_claimable += " FOR UPDATE SKIP LOCKED";
+  s.select_claimable_and_running += " FOR UPDATE SKIP LOCKED";
   s.select_pending_ids = "SELECT id FROM agentry_jobs WHERE status = 'pending' FOR UPDATE SKIP LOCKED";
   // A worker's write runs with its COMMIT in one round trip
   // (Connection::execute_batch_and_commit), so what follows the fenced UPDATE

@@ -35,17 +35,13 @@ enum JobColumn {
   kCreatedAt,
   kStartedAt,
   kCompletedAt,
+  kJobColumns,
 };
-
-// Jobs per Statements::select_jobs_by_id: one statement text for any number of
-// jobs (SQLite keeps each text prepared), a round trip per this many on MySQL.
-inline constexpr size_t kJobsPerLoad = 16;
 
 struct Statements {
   // ---- jobs: API side ----
   std::string insert_job;
   std::string select_job;
-  std::string select_jobs_by_id;         // kJobsPerLoad ids; repeat the last to fill it
   std::string select_job_without_input;  // input NULL: the stored default {}
   std::string select_job_by_idempotency_key;
   std::string count_ahead_in_queue;
@@ -85,6 +81,7 @@ struct Statements {
   std::string lock_claims;  // empty where the transaction itself serializes claims (SQLite)
   std::string count_running;
   std::string select_claimable;
+  std::string select_claimable_and_running;  // the count in column kJobColumns
   std::string select_waiting_in_order;
   std::string start_job;
   std::string select_pending_ids;

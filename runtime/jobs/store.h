@@ -88,7 +88,7 @@ struct CreateResult {
 
 struct ClaimRequest {
   std::string worker_id;  // unique per worker process, e.g. "host:pid:n"
-  int max_jobs = 1;       // free worker threads of this process
+  int max_jobs = 1;       // free worker threads of this process; 0 only queues pending jobs
   int max_running = 2;    // global limit across every process sharing the database
   std::chrono::milliseconds lease{60'000};
   std::string script_version;    // recorded on a job's first claim, kept through resume
@@ -193,7 +193,8 @@ class JobStore {
   // waiting jobs in (priority, created_at, id) order, each with attempt + 1, a
   // lease and a "started" (first attempt) or "resumed" event. When the global
   // limit is then reached, pending jobs left waiting become "queued" (with a
-  // "queued" event). Two callers never claim the same job.
+  // "queued" event); max_jobs 0 does only that, for a process with no free
+  // thread. Two callers never claim the same job.
   virtual std::vector<ClaimedJob> claim(const ClaimRequest& request) = 0;
   // Extends the lease to now + lease when it is still held.
   virtual LeaseStatus heartbeat(const Lease& lease, std::chrono::milliseconds lease_length,
@@ -236,7 +237,8 @@ class JobStore {
   }
   // complete(), then claim(next) in the same transaction: the worker that
   // frees a slot fills it at once instead of waiting for a claim of its own.
-  // Throws LeaseLost as complete() does, and then claims nothing.
+  // Pending jobs stay pending (claim() queues them), which keeps the claim
+  // short. Throws LeaseLost as complete() does, and then claims nothing.
   virtual std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const std::string& result_json,
                                                      const Progress& progress, const JobTotals& totals,
                                                      const std::string& summary, const StepCheckpoint* last_step,

@@ -1,5 +1,6 @@
 #include "runtime/scheduler/scheduler.h"
 
+#include <algorithm>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -111,11 +112,14 @@ void Scheduler::claim_loop() {
       capacity = local_capacity();
     }
     auto snapshot = registry_.current();
-    if (capacity <= 0 || !snapshot) continue;
+    if (!snapshot) continue;
 
+    // With every thread busy the claim still runs, with room for no job: a
+    // job created over the global limit turns "queued" now, not when a slot
+    // frees (completions hand their slots over without queueing anything).
     std::vector<jobs::ClaimedJob> claimed;
     try {
-      claimed = store_.claim(claim_request(capacity, *snapshot));
+      claimed = store_.claim(claim_request(std::max(capacity, 0), *snapshot));
       errors.clear();
     } catch (const std::exception& e) {
       errors.report("scheduler: claim failed", e.what());

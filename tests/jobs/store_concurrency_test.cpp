@@ -72,6 +72,76 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_claims_never_share_a_job_or_exceed_the_
   BOOST_TEST(processes[0]->count_by_status().at(JobStatus::completed) == kJobs);
 }
 
+// A completion hands its slot to the next waiting job without the claim lock
+// (MySQL): hand-overs of every process run side by side with each other and
+// with claims under the lock.
+BOOST_AUTO_TEST_CASE_TEMPLATE(hand_overs_beside_claims_never_share_a_job_or_exceed_the_global_limit, B, Backends) {
+  const auto url = B::fresh_url();
+  constexpr int kJobs = 80;
+  constexpr int kLimit = 4;
+  constexpr int kProcesses = 3;
+  constexpr int kThreadsEach = 2;
+  {
+    auto store = open_store(url);
+    for (int i = 0; i < kJobs; ++i) store->create(new_job());
+  }
+  std::vector<std::unique_ptr<JobStore>> processes;
+  for (int p = 0; p < kProcesses; ++p) processes.push_back(open_store(url, 3));
+
+  std::mutex mutex;
+  std::map<std::string, int> starts;  // job id -> times started
+  int hand_overs = 0;
+  std::atomic<int> finished{0};
+  std::atomic<int64_t> most_running_seen{0};
+  std::atomic<bool> done{false};
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  // The database's own count, sampled while claims and hand-overs commit.
+  std::thread sampler([&] {
+    while (!done) {
+      const auto counts = processes[0]->count_by_status();
+      const auto it = counts.find(JobStatus::running);
+      const int64_t running = it == counts.end() ? 0 : it->second;
+      if (running > most_running_seen) most_running_seen = running;
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kProcesses; ++p) {
+    for (int t = 0; t < kThreadsEach; ++t) {
+      threads.emplace_back([&, p, t] {
+        JobStore& store = *processes[p];
+        const std::string worker = "p" + std::to_string(p) + "t" + std::to_string(t);
+        while (finished.load() < kJobs && std::chrono::steady_clock::now() < deadline) {
+          auto claimed = store.claim(claim_request(worker, 1, kLimit));
+          while (!claimed.empty()) {
+            const auto lease = claimed[0].lease;
+            {
+              std::lock_guard lock(mutex);
+              ++starts[lease.job_id];
+            }
+            std::this_thread::sleep_for(2ms);
+            claimed = store.complete_and_claim(lease, R"({"ok":true})", {}, {}, "", nullptr,
+                                               claim_request(worker, 1, kLimit, now_ms()));
+            ++finished;
+            std::lock_guard lock(mutex);
+            hand_overs += static_cast<int>(claimed.size());
+          }
+          std::this_thread::sleep_for(1ms);
+        }
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  done = true;
+  sampler.join();
+
+  BOOST_TEST(starts.size() == static_cast<size_t>(kJobs));
+  for (const auto& [id, n] : starts) BOOST_TEST(n == 1, "job " << id << " started " << n << " times");
+  BOOST_TEST(most_running_seen.load() <= kLimit);
+  BOOST_TEST(most_running_seen.load() >= 2, "jobs never overlapped, the test proves nothing");
+  BOOST_TEST(hand_overs >= kJobs / 2, "only " << hand_overs << " hand-overs: the test proves little");
+  BOOST_TEST(processes[0]->count_by_status().at(JobStatus::completed) == kJobs);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_heartbeat_racing_the_watchdog_leaves_exactly_one_outcome, B, Backends) {
   const auto url = B::fresh_url();
   auto worker = open_store(url, 2);

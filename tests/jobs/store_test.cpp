@@ -172,8 +172,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(claims_take_jobs_by_priority_then_age_and_start_th
     BOOST_TEST(job->script_version == "v1");
     BOOST_TEST(!job->queue_position);
     BOOST_TEST((event_names(*job) == std::vector<std::string>{"created", "started"}));
+    // The claim's copy is the row as its start left it (built, not read back).
+    BOOST_TEST(to_string(c.job.status) == "running");
+    BOOST_TEST(c.job.worker_id.value_or("") == "w1");
+    BOOST_TEST((c.job.lease_until == job->lease_until));
+    BOOST_TEST((c.job.started_at == job->started_at));
+    BOOST_TEST(c.job.script_version == job->script_version);
+    BOOST_TEST(c.job.attempt == job->attempt);
+    BOOST_TEST((c.job.created_at == job->created_at));
   }
   BOOST_TEST(store->claim(claim_request("w2", 3, 10)).empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_claim_for_no_job_only_queues_the_pending_jobs_at_the_limit, B, Backends) {
+  auto store = open_store(B::fresh_url());
+  const auto first = store->create(new_job()).job.id;
+  tick();
+  const auto second = store->create(new_job()).job.id;
+  // Below the limit a process with no free thread leaves jobs to the others.
+  BOOST_TEST(store->claim(claim_request("w1", 0, 5)).empty());
+  BOOST_TEST(to_string(store->get(first)->status) == "pending");
+
+  BOOST_REQUIRE_EQUAL(store->claim(claim_request("w1", 1, 1)).size(), 1u);
+  tick();
+  const auto third = store->create(new_job()).job.id;  // created over the limit
+  BOOST_TEST(store->claim(claim_request("w1", 0, 1)).empty());
+  for (const auto& id : {second, third}) {
+    const auto job = store->get(id);
+    BOOST_TEST(to_string(job->status) == "queued");
+    BOOST_TEST((event_names(*job) == std::vector<std::string>{"created", "queued"}));
+  }
+  BOOST_TEST(store->get(third)->queue_position.value_or(-1) == 2);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_reused_claim_request_leases_from_the_time_of_each_call, B, Backends) {
@@ -513,6 +542,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_nex
   const auto started = store->get(ids[2]);
   BOOST_TEST(to_string(started->status) == "running");
   BOOST_TEST((started->started_at == done->completed_at), "it starts at the instant the other completed");
+  BOOST_TEST((next[0].job.started_at == started->started_at));
+  BOOST_TEST((next[0].job.lease_until == started->lease_until));
   BOOST_TEST(store->get(ids[3])->queue_position.value_or(-1) == 1);
 
   // A lost lease claims nothing: the next job keeps waiting.
@@ -520,11 +551,19 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_nex
                     LeaseLost);
   BOOST_TEST(to_string(store->get(ids[3])->status) == "queued");
 
+  // A hand-over leaves a pending job pending (the claim loop's claims queue it).
+  tick();
+  const auto late = store->create(new_job()).job.id;
+  const auto after = store->complete_and_claim(next[0].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 2));
+  BOOST_REQUIRE_EQUAL(after.size(), 1u);
+  BOOST_TEST(after[0].job.id == ids[3]);
+  BOOST_TEST(to_string(store->get(late)->status) == "pending");
+
   // Nor does a completion that leaves the cluster at a (lowered) limit.
   const auto none = store->complete_and_claim(claimed[1].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 1));
   BOOST_TEST(none.empty());
   BOOST_TEST(to_string(store->get(claimed[1].job.id)->status) == "completed");
-  BOOST_TEST(to_string(store->get(ids[3])->status) == "queued");
+  BOOST_TEST(to_string(store->get(late)->status) == "pending");
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(remove_deletes_only_finished_jobs_with_their_log, B, Backends) {
