@@ -15,18 +15,29 @@ using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(store_concurrency)
 
+namespace {
+
+// `processes` independent stores on one database where `jobs` jobs wait.
+std::vector<std::unique_ptr<JobStore>> stores_with_waiting_jobs(const std::string& url, int jobs, int processes,
+                                                                int pool_size) {
+  {
+    auto store = open_store(url);
+    for (int i = 0; i < jobs; ++i) store->create(new_job());
+  }
+  std::vector<std::unique_ptr<JobStore>> stores;
+  for (int p = 0; p < processes; ++p) stores.push_back(open_store(url, pool_size));
+  return stores;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_claims_never_share_a_job_or_exceed_the_global_limit, B, Backends) {
   const auto url = B::fresh_url();
   constexpr int kJobs = 60;
   constexpr int kLimit = 3;
   constexpr int kProcesses = 3;
   constexpr int kThreadsEach = 2;
-  {
-    auto store = open_store(url);
-    for (int i = 0; i < kJobs; ++i) store->create(new_job());
-  }
-  std::vector<std::unique_ptr<JobStore>> processes;
-  for (int p = 0; p < kProcesses; ++p) processes.push_back(open_store(url, 2));
+  const auto processes = stores_with_waiting_jobs(url, kJobs, kProcesses, 2);
 
   std::mutex mutex;
   std::map<std::string, int> claims;  // job id -> times claimed
@@ -81,12 +92,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hand_overs_beside_claims_never_share_a_job_or_exce
   constexpr int kLimit = 4;
   constexpr int kProcesses = 3;
   constexpr int kThreadsEach = 2;
-  {
-    auto store = open_store(url);
-    for (int i = 0; i < kJobs; ++i) store->create(new_job());
-  }
-  std::vector<std::unique_ptr<JobStore>> processes;
-  for (int p = 0; p < kProcesses; ++p) processes.push_back(open_store(url, 3));
+  const auto processes = stores_with_waiting_jobs(url, kJobs, kProcesses, 3);
 
   std::mutex mutex;
   std::map<std::string, int> starts;  // job id -> times started
