@@ -80,6 +80,10 @@ int non_negative_option(Args& args, const std::string& flag, const char* env, in
 jobs::StoreOptions store_options(Args& args) {
   jobs::StoreOptions options;
   options.url = database_url(args);
+  // Every process of a cluster holds up to this many MySQL connections, so
+  // operators size it against the server's max_connections.
+  options.pool_size = int_option(args, "db-connections", "AGENTRY_DB_CONNECTIONS", options.pool_size);
+  if (options.pool_size < 1) throw UsageError("--db-connections must be at least 1");
   options.queue_ranks_max_age =
       std::chrono::milliseconds(non_negative_option(args, "queue-ranks-ms", "AGENTRY_QUEUE_RANKS_MS", 100));
   return options;

@@ -40,6 +40,7 @@ BOOST_AUTO_TEST_CASE(bad_tuning_values_are_refused_by_name_before_anything_opens
       {" --queue-ranks-ms -5", "--queue-ranks-ms must not be negative"},
       {" --queue-ranks-ms soon", "--queue-ranks-ms expects a whole number, got 'soon'"},
       {" --max-running 0", "--max-running must be at least 1"},
+      {" --db-connections 0", "--db-connections must be at least 1"},
   };
   for (const auto& c : cases) {
     const auto r = run_command(serve + c.args);
@@ -54,14 +55,14 @@ BOOST_AUTO_TEST_CASE(bad_tuning_values_are_refused_by_name_before_anything_opens
   std::filesystem::remove_all(dir);
 }
 
-BOOST_AUTO_TEST_CASE(serve_runs_with_the_document_cache_and_shared_queue_ranks_off) {
+BOOST_AUTO_TEST_CASE(serve_runs_with_the_document_cache_and_shared_queue_ranks_off_on_one_connection) {
   const auto dir = fresh_dir("agentry-serve-options-off");
   const int port = free_port();
   const std::string log = (dir / "serve.log").string();
   ChildProcess serve(
       {agentry_binary(), "serve", "--port", std::to_string(port), "--db", "sqlite:" + (dir / "a.db").string(),
        "--scripts", shipped_scripts().string(), "--document-cache-mb", "0", "--queue-ranks-ms", "0", "--max-running",
-       "1", "--llm-provider", "mock"},
+       "1", "--db-connections", "1", "--llm-provider", "mock"},
       {}, log);
   const auto up = poll_until(
       port, "/healthz", [](const nlohmann::json&) { return true; }, std::chrono::seconds(15));
