@@ -46,8 +46,9 @@ std::vector<ClaimedJob> SqlJobStore::claim_in(sql::Connection& c, const ClaimReq
     // job the others have not locked. The count (this job no longer in it)
     // only stops a hand-over above a lowered limit.
     head = c.query(sql_.select_claimable_and_running, {int64_t{1}});
-    if (head.empty() || head.front().integer(kJobColumns) >= r.max_running) return {};
+    if (head.empty()) return {};
     running = head.front().integer(kJobColumns);
+    if (running >= r.max_running) return {};
   } else {
     if (!sql_.lock_claims.empty()) c.query(sql_.lock_claims);
     running = c.query(sql_.count_running).front().integer(0);
