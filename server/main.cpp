@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "agentry: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
+  } catch (const HelpRequested&) {
+    std::fputs(kUsage, stdout);
+    return 0;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "agentry %s: %s\n", command.c_str(), e.what());
     return 2;

@@ -5,6 +5,7 @@ namespace agentry::cli {
 Args::Args(int argc, char** argv, int first, std::set<std::string> boolean_flags) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--help" || a == "-h") throw HelpRequested();
     if (a.rfind("--", 0) != 0 || a == "--") {
       positionals_.push_back(a);
       continue;
@@ -61,6 +62,8 @@ std::vector<std::pair<std::string, std::string>> Args::unread() const {
 void Args::reject_unread() const {
   auto left = unread();
   if (!left.empty()) throw UsageError("unknown option --" + left.front().first);
+  if (!positionals_read_ && !positionals_.empty())
+    throw UsageError("unexpected argument '" + positionals_.front() + "' (options start with --)");
 }
 
 std::optional<std::string> take_option(int& argc, char** argv, const std::string& name) {

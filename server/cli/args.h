@@ -16,20 +16,32 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// `--help` or `-h` where a flag may stand: the caller prints the usage and
+// does nothing else (it never reaches a command, so `serve -h` opens nothing).
+class HelpRequested : public std::exception {
+ public:
+  const char* what() const noexcept override { return "help requested"; }
+};
+
 class Args {
  public:
   // `boolean_flags` take no value ("--json"); every other flag takes one
-  // ("--port 8080" or "--port=8080").
+  // ("--port 8080" or "--port=8080"). Throws HelpRequested for --help / -h.
   Args(int argc, char** argv, int first, std::set<std::string> boolean_flags);
 
-  const std::vector<std::string>& positionals() const { return positionals_; }
+  // Reading them is what tells reject_unread() the command takes any.
+  const std::vector<std::string>& positionals() const {
+    positionals_read_ = true;
+    return positionals_;
+  }
   std::optional<std::string> value(const std::string& flag);
   std::string value_or(const std::string& flag, const std::string& fallback);
   std::optional<int> integer(const std::string& flag);
   bool flag(const std::string& name);
   // Flags not read by any call above; a subcommand passes them on or rejects them.
   std::vector<std::pair<std::string, std::string>> unread() const;
-  // Throws UsageError naming the first flag nobody read.
+  // Throws UsageError naming the first flag nobody read, or the first
+  // positional argument of a command that never asked for them.
   void reject_unread() const;
 
  private:
@@ -37,6 +49,7 @@ class Args {
   std::map<std::string, std::string> values_;
   std::set<std::string> booleans_;
   mutable std::set<std::string> read_;
+  mutable bool positionals_read_ = false;
 };
 
 // Takes `--name VALUE` or `--name=VALUE` out of argv (shrinking argc) for the

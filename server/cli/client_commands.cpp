@@ -119,6 +119,7 @@ int client_command(int argc, char** argv) {
     return exit_code_for(watch_job(api, pos[0]));
   }
   if (command == "jobs") {
+    if (!pos.empty()) throw UsageError("usage: agentry jobs [--status S] [--pipeline P] [--limit N] [--json]");
     std::string path = "/api/v1/jobs?limit=" + std::to_string(args.integer("limit").value_or(20));
     if (auto s = args.value("status")) path += "&status=" + *s;
     if (auto p = args.value("pipeline")) path += "&pipeline=" + *p;

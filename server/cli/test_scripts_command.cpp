@@ -19,6 +19,7 @@ namespace agentry::cli {
 int test_scripts_command(int argc, char** argv) {
   Args args(argc, argv, 2, {});
   const auto scripts = scripts_directory(args);
+  const auto only = args.positionals();
   args.reject_unread();
 
   std::vector<lua::ScriptProblem> errors;
@@ -34,7 +35,7 @@ int test_scripts_command(int argc, char** argv) {
   spdlog::set_level(spdlog::level::err);
   const auto tests_dir = scripts / "tests";
   lua::AgentTestOptions options;
-  options.only = args.positionals();
+  options.only = only;
   options.on_result = [](const lua::AgentTestResult& r) {
     if (r.name.empty())
       std::printf("FAIL %s\n", r.message.c_str());

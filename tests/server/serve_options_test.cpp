@@ -41,6 +41,7 @@ BOOST_AUTO_TEST_CASE(bad_tuning_values_are_refused_by_name_before_anything_opens
       {" --queue-ranks-ms soon", "--queue-ranks-ms expects a whole number, got 'soon'"},
       {" --max-running 0", "--max-running must be at least 1"},
       {" --db-connections 0", "--db-connections must be at least 1"},
+      {" extra", "unexpected argument 'extra'"},
   };
   for (const auto& c : cases) {
     const auto r = run_command(serve + c.args);
@@ -51,6 +52,21 @@ BOOST_AUTO_TEST_CASE(bad_tuning_values_are_refused_by_name_before_anything_opens
   BOOST_TEST(from_env.exit_code == 2);
   BOOST_TEST(from_env.output.find("AGENTRY_DOCUMENT_CACHE_MB must be a whole number, got 'lots'") != std::string::npos,
              from_env.output);
+  BOOST_TEST(!std::filesystem::exists(db));
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(help_anywhere_prints_the_usage_and_starts_nothing) {
+  const auto dir = fresh_dir("agentry-serve-help");
+  const std::string db = (dir / "never.db").string();
+  for (const std::string& command : {" serve --db sqlite:" + db + " --help", " serve --db sqlite:" + db + " -h",
+                                     " worker -h --db sqlite:" + db, " migrate --db sqlite:" + db + " --help"}) {
+    // Bounded: before the fix `serve -h` started a server that never returned.
+    const auto r = run_command("timeout 20 " + agentry_binary() + command);
+    BOOST_TEST(r.exit_code == 0, command);
+    BOOST_TEST(r.output.find("usage: agentry COMMAND") != std::string::npos, r.output);
+    BOOST_TEST(r.output.find("--max-running") != std::string::npos, r.output);
+  }
   BOOST_TEST(!std::filesystem::exists(db));
   std::filesystem::remove_all(dir);
 }
