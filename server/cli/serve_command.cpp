@@ -152,6 +152,7 @@ int serve_command(int argc, char** argv) {
   auto sched_options = scheduler_options(args);
   server::ApiOptions api;
   api.port = int_option(args, "port", "AGENTRY_PORT", 8080);
+  if (api.port < 0 || api.port > 65535) throw UsageError("--port must be 0..65535, got " + std::to_string(api.port));
   api.bind = args.value("bind").value_or(env_or("AGENTRY_BIND", "127.0.0.1"));
   if (auto origins = args.value("cors-origin").value_or(env_or("AGENTRY_CORS_ORIGINS", "")); !origins.empty()) {
     size_t start = 0;
@@ -167,6 +168,7 @@ int serve_command(int argc, char** argv) {
   api.job_document_bytes = static_cast<size_t>(document_cache_mb) << 20;
   api.max_connections_per_ip =
       int_option(args, "max-connections-per-ip", "AGENTRY_MAX_CONNECTIONS_PER_IP", api.max_connections_per_ip);
+  if (api.max_connections_per_ip < 1) throw UsageError("--max-connections-per-ip must be at least 1");
   configure_auth(args, api);
   const std::string worker_name =
       args.value("worker-id").value_or(worker_only ? "worker-" + std::to_string(getpid()) : std::to_string(api.port));

@@ -42,6 +42,8 @@ BOOST_AUTO_TEST_CASE(bad_tuning_values_are_refused_by_name_before_anything_opens
       {" --max-running 0", "--max-running must be at least 1"},
       {" --db-connections 0", "--db-connections must be at least 1"},
       {" extra", "unexpected argument 'extra'"},
+      {" --port 99999", "--port must be 0..65535, got 99999"},
+      {" --max-connections-per-ip 0", "--max-connections-per-ip must be at least 1"},
   };
   for (const auto& c : cases) {
     const auto r = run_command(serve + c.args);
