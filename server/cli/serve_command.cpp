@@ -56,17 +56,22 @@ std::filesystem::path web_root(Args& args) {
 scheduler::SchedulerOptions scheduler_options(Args& args) {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
+  // Each value as given (in the flag's own unit), refused by name below its least.
+  const auto option = [&](const char* flag, const char* env, int fallback, int least) {
+    const int v = int_option(args, flag, env, fallback);
+    if (v < least) throw UsageError(std::string("--") + flag + " must be at least " + std::to_string(least));
+    return v;
+  };
   scheduler::SchedulerOptions o;
-  o.max_running = int_option(args, "max-running", "AGENTRY_MAX_RUNNING", 2);
-  o.worker_threads = int_option(args, "worker-threads", "AGENTRY_WORKER_THREADS", 0);
-  o.job_timeout = seconds(int_option(args, "job-timeout", "AGENTRY_JOB_TIMEOUT", 30 * 60));
-  o.lease = seconds(int_option(args, "lease", "AGENTRY_LEASE", 60));
-  o.heartbeat = seconds(int_option(args, "heartbeat", "AGENTRY_HEARTBEAT", 10));
-  o.max_attempts = int_option(args, "max-attempts", "AGENTRY_MAX_ATTEMPTS", 3);
-  o.finished_ttl = std::chrono::hours(24) * int_option(args, "ttl-days", "AGENTRY_TTL_DAYS", 7);
-  o.poll_interval = milliseconds(int_option(args, "poll-ms", "AGENTRY_POLL_MS", 500));
-  o.shutdown_grace = seconds(int_option(args, "shutdown-grace", "AGENTRY_SHUTDOWN_GRACE", 20));
-  if (o.max_running < 1) throw UsageError("--max-running must be at least 1");
+  o.max_running = option("max-running", "AGENTRY_MAX_RUNNING", 2, 1);
+  o.worker_threads = option("worker-threads", "AGENTRY_WORKER_THREADS", 0, 0);
+  o.job_timeout = seconds(option("job-timeout", "AGENTRY_JOB_TIMEOUT", 30 * 60, 1));
+  o.lease = seconds(option("lease", "AGENTRY_LEASE", 60, 2));
+  o.heartbeat = seconds(option("heartbeat", "AGENTRY_HEARTBEAT", 10, 1));
+  o.max_attempts = option("max-attempts", "AGENTRY_MAX_ATTEMPTS", 3, 1);
+  o.finished_ttl = std::chrono::hours(24) * option("ttl-days", "AGENTRY_TTL_DAYS", 7, 1);
+  o.poll_interval = milliseconds(option("poll-ms", "AGENTRY_POLL_MS", 500, 1));
+  o.shutdown_grace = seconds(option("shutdown-grace", "AGENTRY_SHUTDOWN_GRACE", 20, 0));
   if (o.heartbeat >= o.lease) throw UsageError("--heartbeat must be shorter than --lease");
   return o;
 }
