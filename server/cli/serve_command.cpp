@@ -53,33 +53,30 @@ std::filesystem::path web_root(Args& args) {
   return std::filesystem::path(AGENTRY_SOURCE_DIR) / "server" / "web";
 }
 
+// An integer option refused by name below `least`.
+int option_at_least(Args& args, const std::string& flag, const char* env, int fallback, int least) {
+  const int v = int_option(args, flag, env, fallback);
+  if (v < least)
+    throw UsageError("--" + flag +
+                     (least == 0 ? " must not be negative" : " must be at least " + std::to_string(least)));
+  return v;
+}
+
 scheduler::SchedulerOptions scheduler_options(Args& args) {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
-  // Each value as given (in the flag's own unit), refused by name below its least.
-  const auto option = [&](const char* flag, const char* env, int fallback, int least) {
-    const int v = int_option(args, flag, env, fallback);
-    if (v < least) throw UsageError(std::string("--") + flag + " must be at least " + std::to_string(least));
-    return v;
-  };
   scheduler::SchedulerOptions o;
-  o.max_running = option("max-running", "AGENTRY_MAX_RUNNING", 2, 1);
-  o.worker_threads = option("worker-threads", "AGENTRY_WORKER_THREADS", 0, 0);
-  o.job_timeout = seconds(option("job-timeout", "AGENTRY_JOB_TIMEOUT", 30 * 60, 1));
-  o.lease = seconds(option("lease", "AGENTRY_LEASE", 60, 2));
-  o.heartbeat = seconds(option("heartbeat", "AGENTRY_HEARTBEAT", 10, 1));
-  o.max_attempts = option("max-attempts", "AGENTRY_MAX_ATTEMPTS", 3, 1);
-  o.finished_ttl = std::chrono::hours(24) * option("ttl-days", "AGENTRY_TTL_DAYS", 7, 1);
-  o.poll_interval = milliseconds(option("poll-ms", "AGENTRY_POLL_MS", 500, 1));
-  o.shutdown_grace = seconds(option("shutdown-grace", "AGENTRY_SHUTDOWN_GRACE", 20, 0));
+  o.max_running = option_at_least(args, "max-running", "AGENTRY_MAX_RUNNING", 2, 1);
+  o.worker_threads = option_at_least(args, "worker-threads", "AGENTRY_WORKER_THREADS", 0, 0);
+  o.job_timeout = seconds(option_at_least(args, "job-timeout", "AGENTRY_JOB_TIMEOUT", 30 * 60, 1));
+  o.lease = seconds(option_at_least(args, "lease", "AGENTRY_LEASE", 60, 2));
+  o.heartbeat = seconds(option_at_least(args, "heartbeat", "AGENTRY_HEARTBEAT", 10, 1));
+  o.max_attempts = option_at_least(args, "max-attempts", "AGENTRY_MAX_ATTEMPTS", 3, 1);
+  o.finished_ttl = std::chrono::hours(24) * option_at_least(args, "ttl-days", "AGENTRY_TTL_DAYS", 7, 1);
+  o.poll_interval = milliseconds(option_at_least(args, "poll-ms", "AGENTRY_POLL_MS", 500, 1));
+  o.shutdown_grace = seconds(option_at_least(args, "shutdown-grace", "AGENTRY_SHUTDOWN_GRACE", 20, 0));
   if (o.heartbeat >= o.lease) throw UsageError("--heartbeat must be shorter than --lease");
   return o;
-}
-
-int non_negative_option(Args& args, const std::string& flag, const char* env, int fallback) {
-  const int v = int_option(args, flag, env, fallback);
-  if (v < 0) throw UsageError("--" + flag + " must not be negative");
-  return v;
 }
 
 jobs::StoreOptions store_options(Args& args) {
@@ -87,10 +84,9 @@ jobs::StoreOptions store_options(Args& args) {
   options.url = database_url(args);
   // Every process of a cluster holds up to this many MySQL connections, so
   // operators size it against the server's max_connections.
-  options.pool_size = int_option(args, "db-connections", "AGENTRY_DB_CONNECTIONS", options.pool_size);
-  if (options.pool_size < 1) throw UsageError("--db-connections must be at least 1");
+  options.pool_size = option_at_least(args, "db-connections", "AGENTRY_DB_CONNECTIONS", options.pool_size, 1);
   options.queue_ranks_max_age =
-      std::chrono::milliseconds(non_negative_option(args, "queue-ranks-ms", "AGENTRY_QUEUE_RANKS_MS", 100));
+      std::chrono::milliseconds(option_at_least(args, "queue-ranks-ms", "AGENTRY_QUEUE_RANKS_MS", 100, 0));
   return options;
 }
 
@@ -169,11 +165,10 @@ int serve_command(int argc, char** argv) {
     }
   }
   api.web_root = web_root(args);
-  const int document_cache_mb = non_negative_option(args, "document-cache-mb", "AGENTRY_DOCUMENT_CACHE_MB", 64);
+  const int document_cache_mb = option_at_least(args, "document-cache-mb", "AGENTRY_DOCUMENT_CACHE_MB", 64, 0);
   api.job_document_bytes = static_cast<size_t>(document_cache_mb) << 20;
   api.max_connections_per_ip =
-      int_option(args, "max-connections-per-ip", "AGENTRY_MAX_CONNECTIONS_PER_IP", api.max_connections_per_ip);
-  if (api.max_connections_per_ip < 1) throw UsageError("--max-connections-per-ip must be at least 1");
+      option_at_least(args, "max-connections-per-ip", "AGENTRY_MAX_CONNECTIONS_PER_IP", api.max_connections_per_ip, 1);
   configure_auth(args, api);
   const std::string worker_name =
       args.value("worker-id").value_or(worker_only ? "worker-" + std::to_string(getpid()) : std::to_string(api.port));
