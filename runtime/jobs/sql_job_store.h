@@ -147,7 +147,10 @@ auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Conn
       c->rollback();
       const bool again =
           e.failure() == sql::Failure::retry || (e.failure() == sql::Failure::connection_lost && !committing);
-      if (!again || attempt == 3) throw;
+      if (again && attempt < 3) continue;
+      if (again || e.failure() == sql::Failure::connection_lost || e.failure() == sql::Failure::commit_unknown)
+        throw StoreUnavailable(e.what());
+      throw;
     } catch (...) {
       c->rollback();
       throw;
@@ -172,7 +175,8 @@ auto SqlJobStore::read(Work&& work, Reads reads) -> std::invoke_result_t<Work&, 
       return work(*c);
     } catch (const sql::SqlError& e) {
       const bool again = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost;
-      if (!again || attempt == 3) throw;
+      if (!again) throw;
+      if (attempt == 3) throw StoreUnavailable(e.what());
     }
   }
 }

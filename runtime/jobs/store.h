@@ -31,13 +31,9 @@
 
 #include "runtime/jobs/job.h"
 #include "runtime/jobs/journal.h"
+#include "runtime/jobs/outage.h"
 
 namespace agentry::jobs {
-
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct StoreOptions {
   // "sqlite:///abs/path.db", "sqlite:relative.db", a plain file path, or
@@ -250,7 +246,9 @@ class JobStore {
 };
 
 // The JobJournal a worker hands to the engine: the store's fenced writes under
-// one lease.
-std::unique_ptr<JobJournal> make_store_journal(JobStore& store, Lease lease);
+// one lease. A write that finds the database unavailable is tried again as
+// `outage` says; when that gives up it throws LeaseLost, so the job stops and
+// is left to its lease, to be resumed where it stopped.
+std::unique_ptr<JobJournal> make_store_journal(JobStore& store, Lease lease, OutagePolicy outage = {});
 
 }  // namespace agentry::jobs

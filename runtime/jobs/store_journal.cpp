@@ -1,5 +1,5 @@
 // The engine's JobJournal over the store: each call is the store's fenced
-// write under the worker's lease.
+// write under the worker's lease, tried again through a database outage.
 #include <mutex>
 #include <set>
 
@@ -10,27 +10,42 @@ namespace {
 
 class StoreJournal final : public JobJournal {
  public:
-  StoreJournal(JobStore& store, Lease lease) : store_(store), lease_(std::move(lease)) {}
+  StoreJournal(JobStore& store, Lease lease, OutagePolicy outage)
+      : store_(store), lease_(std::move(lease)), outage_(std::move(outage)) {}
 
   std::optional<StepRecord> find_step(const std::string& key) override {
     // A job's first attempt has no steps in the store but those it wrote
     // itself, so it skips the two reads per step (a fifth of a step's store
     // work on MySQL); a cancel or lost lease then shows at the step's next write.
     if (lease_.attempt == 1 && !wrote(key)) return std::nullopt;
-    return store_.find_step(lease_, key);
+    std::optional<StepRecord> found;
+    through_outage("step lookup", [&] { found = store_.find_step(lease_, key); });
+    return found;
   }
   void checkpoint(const StepRecord& step, const Progress& progress, const JobTotals& totals,
                   const std::vector<Event>& events) override {
-    store_.checkpoint(lease_, step, progress, totals, events);
+    through_outage("checkpoint", [&] { store_.checkpoint(lease_, step, progress, totals, events); });
     std::lock_guard lock(mutex_);
     written_.insert(step.key);
   }
   void progress(const Progress& progress, const JobTotals& totals, const std::vector<Event>& events) override {
-    store_.progress(lease_, progress, totals, events);
+    through_outage("progress", [&] { store_.progress(lease_, progress, totals, events); });
   }
-  void log(const Event& event) override { store_.log(lease_, {event}); }
+  void log(const Event& event) override {
+    through_outage("log entry", [&] { store_.log(lease_, {event}); });
+  }
 
  private:
+  // A write the database stayed unavailable for ends the job's run here as a
+  // lost lease would: it is resumed at this step once its lease runs out.
+  void through_outage(std::string_view what, const std::function<void()>& write) {
+    try {
+      retry_through_outage(outage_, what, write);
+    } catch (const StoreUnavailable& e) {
+      throw LeaseLost(std::string(what) + " not written before the lease ran out: " + e.what());
+    }
+  }
+
   bool wrote(const std::string& key) {
     std::lock_guard lock(mutex_);
     return written_.count(key) > 0;
@@ -38,14 +53,15 @@ class StoreJournal final : public JobJournal {
 
   JobStore& store_;
   const Lease lease_;
+  const OutagePolicy outage_;
   std::mutex mutex_;
   std::set<std::string> written_;  // step keys checkpointed by this attempt
 };
 
 }  // namespace
 
-std::unique_ptr<JobJournal> make_store_journal(JobStore& store, Lease lease) {
-  return std::make_unique<StoreJournal>(store, std::move(lease));
+std::unique_ptr<JobJournal> make_store_journal(JobStore& store, Lease lease, OutagePolicy outage) {
+  return std::make_unique<StoreJournal>(store, std::move(lease), std::move(outage));
 }
 
 }  // namespace agentry::jobs

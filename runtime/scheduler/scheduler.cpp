@@ -186,7 +186,7 @@ std::shared_ptr<Scheduler::Running> Scheduler::run_one_running(const std::shared
   spdlog::info("job {}: {} attempt {} started on {}", job.id, job.pipeline, running->lease.attempt, options_.worker_id);
   lua::JobOutcome outcome;
   try {
-    auto journal = jobs::make_store_journal(store_, running->lease);
+    auto journal = jobs::make_store_journal(store_, running->lease, outage_policy(running->control));
     outcome = lua::run_job(*snapshot, *llm_, *journal, running->control,
                            {job.id, job.pipeline, job.input, running->lease.attempt}, options_.run);
   } catch (const jobs::LeaseLost&) {
@@ -211,10 +211,21 @@ std::shared_ptr<Scheduler::Running> Scheduler::run_one_running(const std::shared
   return nullptr;
 }
 
+jobs::OutagePolicy Scheduler::outage_policy(const lua::JobControl& control) const {
+  return {options_.lease, [&control](milliseconds pause) {
+            // Past the job's deadline wait_for returns at once; the watchdog
+            // is about to stop the job.
+            if (const auto end = control.deadline(); end && SteadyClock::now() >= *end)
+              std::this_thread::sleep_for(pause);
+            return control.wait_for(pause);
+          }};
+}
+
 std::optional<Scheduler::Claimed> Scheduler::finish(Running& running, const lua::JobOutcome& outcome) {
   const auto& id = running.job.id;
   std::string status;
   std::optional<Claimed> next;
+  const auto final_write = outage_policy(running.control);
   try {
     if (outcome.lease_lost) {
       status = "lost";
@@ -226,11 +237,16 @@ std::optional<Scheduler::Claimed> Scheduler::finish(Running& running, const lua:
       // (on MariaDB that wait was 58 ms, median, in the latency-bound run).
       auto snapshot = stopping_ ? nullptr : registry_.current();
       if (snapshot) {
-        auto claimed = store_.complete_and_claim(running.lease, outcome.result_text, outcome.progress, outcome.totals,
-                                                 summary, last_step, claim_request(1, *snapshot));
+        std::vector<jobs::ClaimedJob> claimed;
+        jobs::retry_through_outage(final_write, "completion", [&] {
+          claimed = store_.complete_and_claim(running.lease, outcome.result_text, outcome.progress, outcome.totals,
+                                              summary, last_step, claim_request(1, *snapshot));
+        });
         if (!claimed.empty()) next = Claimed{std::move(claimed.front()), std::move(snapshot)};
       } else {
-        store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals, summary, last_step);
+        jobs::retry_through_outage(final_write, "completion", [&] {
+          store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals, summary, last_step);
+        });
       }
       status = "completed";
     } else if (outcome.status == jobs::JobStatus::cancelled) {
@@ -239,8 +255,10 @@ std::optional<Scheduler::Claimed> Scheduler::finish(Running& running, const lua:
     } else if (stopping_ && outcome.error && outcome.error->reason == "cancelled") {
       status = "lost";
     } else {
-      store_.fail(running.lease, outcome.error.value_or(jobs::JobError{"internal_error", "unknown failure"}),
-                  outcome.progress, outcome.totals);
+      jobs::retry_through_outage(final_write, "failure", [&] {
+        store_.fail(running.lease, outcome.error.value_or(jobs::JobError{"internal_error", "unknown failure"}),
+                    outcome.progress, outcome.totals);
+      });
       status = "failed";
     }
   } catch (const jobs::LeaseLost&) {

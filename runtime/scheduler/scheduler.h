@@ -102,6 +102,10 @@ class Scheduler {
   std::shared_ptr<Running> make_running(jobs::ClaimedJob claimed, const lua::ScriptSnapshot& snapshot) const;
   // Runs the job and writes its outcome; returns the job claimed in its place.
   std::shared_ptr<Running> run_one_running(const std::shared_ptr<Running>& running);
+  // How a job's writes ride out a database outage: for as long as its lease
+  // would have kept it here, unless the job is stopped (cancelled, timed
+  // out, or shut down past the grace period).
+  jobs::OutagePolicy outage_policy(const lua::JobControl& control) const;
   // Writes the job's final status; a completion may claim the next job.
   std::optional<Claimed> finish(Running& running, const lua::JobOutcome& outcome);
   int local_capacity() const;

@@ -139,3 +139,41 @@ BOOST_AUTO_TEST_CASE(two_workers_and_an_api_on_mariadb_run_200_jobs_exactly_once
   for (auto& w : workers) w->signal(SIGTERM);
   for (auto& w : workers) BOOST_CHECK_EQUAL(w->wait(30s).value_or(-1), 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_mariadb_restart_mid_run_fails_no_job_and_repeats_no_llm_call) {
+  const std::string url = agentry::test::fresh_mysql_url();
+  agentry::server::MockLlmOptions mock_options;
+  mock_options.latency = 150ms;
+  agentry::server::MockLlmServer mock(mock_options);
+  mock.start();
+  TempDir dir;
+  const int port = free_port();
+  const std::string log = (dir.path / "serve.log").string();
+  auto server = start_agentry(
+      {"serve", "--port", std::to_string(port), "--db", url, "--max-running", "5", "--worker-id", "outage-test"},
+      {{"OPENAI_API_KEY", "sk-test-not-a-secret"}, {"OPENAI_BASE_URL", mock.base_url()}}, log, port);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
+  BOOST_REQUIRE(wait_for([&] { return completed_steps(port, ids) >= 10; }, 30s));
+
+  // Every running job finishes LLM calls while the server is down: their
+  // checkpoints wait for it instead of failing the job or dropping the step.
+  if (!agentry::test::restart_test_mariadb()) {
+    BOOST_TEST_MESSAGE("AGENTRY_TEST_MYSQL_URL names an external server; not restarting it");
+    return;
+  }
+  BOOST_REQUIRE_MESSAGE(wait_for([&] { return all_completed(port, ids); }, 60s), tail_of(log));
+  for (const auto& id : ids) {
+    auto job = get_job(port, id);
+    BOOST_CHECK_EQUAL(job["attempt"], 1);
+    BOOST_CHECK_EQUAL(job["result"].size(), 9u);
+  }
+  // 5 jobs x 9 agents, each called once: no step was lost and run again.
+  BOOST_CHECK_EQUAL(mock.stats().total, 45);
+  // The restart did meet writes (it is not over between two steps).
+  const std::string logged = tail_of(log, 1 << 20);
+  BOOST_CHECK(logged.find("not written, trying again") != std::string::npos);
+  BOOST_CHECK(logged.find("written after the database was unavailable") != std::string::npos);
+  server->signal(SIGTERM);
+  BOOST_CHECK_EQUAL(server->wait(30s).value_or(-1), 0);
+}

@@ -51,6 +51,7 @@ enum class Failure {
   other,            // report it
   retry,            // deadlock, lock wait timeout, busy: the transaction was rolled back; run it again
   connection_lost,  // the server closed an idle connection (2006/2013): reconnect, run it again
+  commit_unknown,   // the connection was lost while a COMMIT may have run: not to be run again blindly
   duplicate_key,    // a unique key (idempotency key) already exists
 };
 

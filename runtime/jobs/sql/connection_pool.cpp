@@ -14,8 +14,8 @@ ConnectionPool::Borrowed::~Borrowed() {
 ConnectionPool::Borrowed ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   if (!freed_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_ < size_; }))
-    throw StoreError("all " + std::to_string(size_) + " database connections stayed busy for " +
-                     std::to_string(acquire_timeout_.count()) + " ms; raise the store's pool_size");
+    throw StoreUnavailable("all " + std::to_string(size_) + " database connections stayed busy for " +
+                           std::to_string(acquire_timeout_.count()) + " ms; raise the store's pool_size");
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();

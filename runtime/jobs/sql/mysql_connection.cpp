@@ -15,7 +15,13 @@ constexpr unsigned kLockWaitTimeout = 1205;
 constexpr unsigned kDeadlock = 1213;
 constexpr unsigned kServerGone = 2006;
 constexpr unsigned kServerLost = 2013;
+constexpr unsigned kLostAtHandshake = 2055;   // lost connection at 'reading initial packet' and the like
 constexpr unsigned kConnectionKilled = 1927;  // MariaDB: KILL CONNECTION from another session
+constexpr unsigned kServerShutdown = 1053;    // a statement that met the server's shutdown
+// Connecting: only these say the settings are wrong rather than the server away.
+constexpr unsigned kDbAccessDenied = 1044;
+constexpr unsigned kAccessDenied = 1045;
+constexpr unsigned kUnknownDatabase = 1049;
 
 Failure classify(unsigned code) {
   switch (code) {
@@ -24,7 +30,9 @@ Failure classify(unsigned code) {
     case kDeadlock: return Failure::retry;
     case kServerGone:
     case kServerLost:
-    case kConnectionKilled: return Failure::connection_lost;
+    case kLostAtHandshake:
+    case kConnectionKilled:
+    case kServerShutdown: return Failure::connection_lost;
     default: return Failure::other;
   }
 }
@@ -52,8 +60,12 @@ class MysqlConnection final : public Connection {
                             a.database.c_str(), socket ? 0 : a.port, socket ? a.socket.c_str() : nullptr,
                             CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
       const std::string where = socket ? a.socket : a.host + ":" + std::to_string(a.port);
-      throw StoreError("cannot connect to MySQL at " + where + " as '" + a.user + "' (database '" + a.database +
-                       "'): " + mysql_error(db_.get()) + " (check AGENTRY_DB and that the server is running)");
+      const std::string message = "cannot connect to MySQL at " + where + " as '" + a.user + "' (database '" +
+                                  a.database + "'): " + mysql_error(db_.get()) +
+                                  " (check AGENTRY_DB and that the server is running)";
+      const unsigned code = mysql_errno(db_.get());
+      if (code == kDbAccessDenied || code == kAccessDenied || code == kUnknownDatabase) throw StoreError(message);
+      throw StoreUnavailable(message);
     }
     // Claims lock rows with FOR UPDATE SKIP LOCKED; READ COMMITTED keeps those
     // locks to the rows actually claimed instead of gap locks on the index.
@@ -194,9 +206,9 @@ class MysqlConnection final : public Connection {
         transaction_ = Transaction::none;
       }
     } catch (const SqlError& e) {
-      // Whether the COMMIT sent with a batch ran is unknown then: not to be retried.
+      // Whether the COMMIT sent with a batch ran is unknown then.
       if (commits && e.failure() == Failure::connection_lost)
-        throw BatchError(SqlError(Failure::other, std::string(e.what()) + " (its COMMIT may have run)"),
+        throw BatchError(SqlError(Failure::commit_unknown, std::string(e.what()) + " (its COMMIT may have run)"),
                          std::move(matched));
       throw BatchError(e, std::move(matched));
     }
