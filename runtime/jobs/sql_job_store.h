@@ -148,8 +148,9 @@ auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Conn
       const bool again =
           e.failure() == sql::Failure::retry || (e.failure() == sql::Failure::connection_lost && !committing);
       if (again && attempt < 3) continue;
-      if (again || e.failure() == sql::Failure::connection_lost || e.failure() == sql::Failure::commit_unknown)
-        throw StoreUnavailable(e.what());
+      const bool outage = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost ||
+                          e.failure() == sql::Failure::commit_unknown;
+      if (outage) throw StoreUnavailable(e.what());
       throw;
     } catch (...) {
       c->rollback();
