@@ -34,31 +34,47 @@ bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit
   return done();
 }
 
-}  // namespace
+agentry::server::MockLlmOptions answering_in(std::chrono::milliseconds latency) {
+  agentry::server::MockLlmOptions options;
+  options.latency = latency;
+  return options;
+}
 
-BOOST_AUTO_TEST_CASE(kill_9_mid_run_then_restart_completes_every_job_without_rerunning_agents) {
-  agentry::server::MockLlmOptions mock_options;
-  mock_options.latency = 150ms;
-  agentry::server::MockLlmServer mock(mock_options);
-  mock.start();
+// Five `training` jobs (9 agents each) running on `agentry serve
+// --max-running 5` against a mock LLM that answers in 150 ms and counts the
+// calls. `db` empty: a SQLite file of the test's own.
+struct FiveRunningJobs {
+  agentry::server::MockLlmServer mock{answering_in(150ms)};
   TempDir dir;
   const int port = free_port();
   const std::string log = (dir.path / "serve.log").string();
-  const std::vector<std::string> args{"serve", "--port", std::to_string(port), "--db",
-                                      "sqlite:" + (dir.path / "k.db").string(), "--max-running", "5",
-                                      "--worker-id", "crash-test"};
-  const std::map<std::string, std::string> env{{"OPENAI_API_KEY", "sk-test-not-a-secret"},
-                                               {"OPENAI_BASE_URL", mock.base_url()}};
-  auto server = start_agentry(args, env, log, port);
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;
+  std::unique_ptr<ChildProcess> server;
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
+
+  FiveRunningJobs(const std::string& db, const std::string& worker_id) {
+    mock.start();
+    const std::string database = db.empty() ? "sqlite:" + (dir.path / "k.db").string() : db;
+    args = {"serve", "--port", std::to_string(port), "--db", database, "--max-running", "5", "--worker-id", worker_id};
+    env = {{"OPENAI_API_KEY", "sk-test-not-a-secret"}, {"OPENAI_BASE_URL", mock.base_url()}};
+    server = start_agentry(args, env, log, port);
+    for (int i = 0; i < 5; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kill_9_mid_run_then_restart_completes_every_job_without_rerunning_agents) {
+  FiveRunningJobs run("", "crash-test");
+  auto [mock, port, ids, log] = std::tie(run.mock, run.port, run.ids, run.log);
   BOOST_REQUIRE(wait_for([&] { return completed_steps(port, ids) >= 15; }, 30s));
 
-  server->signal(SIGKILL);
-  server->wait(10s);
+  run.server->signal(SIGKILL);
+  run.server->wait(10s);
   const int64_t calls_at_kill = mock.stats().total;
   const auto restarted_at = std::chrono::steady_clock::now();
-  server = start_agentry(args, env, log, port);
+  run.server = start_agentry(run.args, run.env, log, port);
   BOOST_REQUIRE_MESSAGE(wait_for([&] { return all_completed(port, ids); }, 60s), tail_of(log));
   // The same worker id found its own stale leases: no waiting for the lease.
   BOOST_CHECK(std::chrono::steady_clock::now() - restarted_at < 30s);
@@ -81,8 +97,8 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_refuses_new_jobs_and_loses_nothing) {
   const int port = free_port();
   const std::string log = (dir.path / "serve.log").string();
   const std::string db = "sqlite:" + (dir.path / "d.db").string();
-  const std::vector<std::string> args{"serve", "--port", std::to_string(port), "--db", db, "--shutdown-grace", "1",
-                                      "--worker-id", "drain-test"};
+  const std::vector<std::string> args{"serve", "--port",      std::to_string(port), "--db", db, "--shutdown-grace",
+                                      "1",     "--worker-id", "drain-test"};
   auto server = start_agentry(args, {{"AGENTRY_MOCK_LATENCY_MS", "300"}}, log, port);
   std::vector<std::string> ids;
   for (int i = 0; i < 2; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
@@ -90,8 +106,8 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_refuses_new_jobs_and_loses_nothing) {
 
   server->signal(SIGTERM);
   std::this_thread::sleep_for(100ms);
-  auto refused = http_request(port, "POST", "/api/v1/jobs",
-                              {{"pipeline", "training"}, {"input", example_input("client.json")}});
+  auto refused =
+      http_request(port, "POST", "/api/v1/jobs", {{"pipeline", "training"}, {"input", example_input("client.json")}});
   BOOST_CHECK_EQUAL(refused.status, 503);
   BOOST_CHECK_EQUAL(server->wait(15s).value_or(-1), 0);
 
@@ -108,8 +124,8 @@ BOOST_AUTO_TEST_CASE(two_workers_and_an_api_on_mariadb_run_200_jobs_exactly_once
   auto api = start_agentry({"serve", "--no-workers", "--port", std::to_string(port), "--db", url}, {}, log, port);
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int i = 0; i < 2; ++i)
-    workers.push_back(start_agentry({"worker", "--db", url, "--max-running", "6", "--worker-threads", "4",
-                                     "--poll-ms", "200", "--worker-id", "w" + std::to_string(i)},
+    workers.push_back(start_agentry({"worker", "--db", url, "--max-running", "6", "--worker-threads", "4", "--poll-ms",
+                                     "200", "--worker-id", "w" + std::to_string(i)},
                                     {}, log));
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
@@ -141,19 +157,8 @@ BOOST_AUTO_TEST_CASE(two_workers_and_an_api_on_mariadb_run_200_jobs_exactly_once
 }
 
 BOOST_AUTO_TEST_CASE(a_mariadb_restart_mid_run_fails_no_job_and_repeats_no_llm_call) {
-  const std::string url = agentry::test::fresh_mysql_url();
-  agentry::server::MockLlmOptions mock_options;
-  mock_options.latency = 150ms;
-  agentry::server::MockLlmServer mock(mock_options);
-  mock.start();
-  TempDir dir;
-  const int port = free_port();
-  const std::string log = (dir.path / "serve.log").string();
-  auto server = start_agentry(
-      {"serve", "--port", std::to_string(port), "--db", url, "--max-running", "5", "--worker-id", "outage-test"},
-      {{"OPENAI_API_KEY", "sk-test-not-a-secret"}, {"OPENAI_BASE_URL", mock.base_url()}}, log, port);
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(submit(port, "training", example_input("client.json")));
+  FiveRunningJobs run(agentry::test::fresh_mysql_url(), "outage-test");
+  auto [mock, port, ids, log] = std::tie(run.mock, run.port, run.ids, run.log);
   BOOST_REQUIRE(wait_for([&] { return completed_steps(port, ids) >= 10; }, 30s));
 
   // Every running job finishes LLM calls while the server is down: their
@@ -174,6 +179,6 @@ BOOST_AUTO_TEST_CASE(a_mariadb_restart_mid_run_fails_no_job_and_repeats_no_llm_c
   const std::string logged = tail_of(log, 1 << 20);
   BOOST_CHECK(logged.find("not written, trying again") != std::string::npos);
   BOOST_CHECK(logged.find("written after the database was unavailable") != std::string::npos);
-  server->signal(SIGTERM);
-  BOOST_CHECK_EQUAL(server->wait(30s).value_or(-1), 0);
+  run.server->signal(SIGTERM);
+  BOOST_CHECK_EQUAL(run.server->wait(30s).value_or(-1), 0);
 }
