@@ -2,7 +2,7 @@
 // execution log, in SQLite (embedded default) or MySQL/MariaDB (shared by any
 // number of `agentry` processes). The API creates, reads, lists, cancels and
 // deletes jobs; the scheduler claims them and runs the watchdog; a worker
-// writes through a Lease (see store_journal.h), and every such write is fenced
+// writes through a Lease (make_store_journal below), and every such write is fenced
 // in SQL by (job id, worker id, attempt, status = running) so a worker whose
 // job was rescued, timed out or cancelled changes nothing.
 //
@@ -15,9 +15,11 @@
 // expiry compares the clocks of different hosts, which NTP keeps far inside a
 // 60 s lease.
 //
-// Errors: StoreError (database unreachable, schema too new, ...) with a message
-// that says what to fix; LeaseLost (journal.h) when a fenced write finds the
-// lease gone; std::invalid_argument for values the columns cannot hold.
+// Errors: StoreError (wrong credentials, schema too new, ...) with a message
+// that says what to fix, and its StoreUnavailable (outage.h) when the database
+// is away or stays busy, which the same call may get past later; LeaseLost
+// (journal.h) when a fenced write finds the lease gone; std::invalid_argument
+// for values the columns cannot hold.
 #pragma once
 
 #include <chrono>
