@@ -24,6 +24,13 @@ class StoreUnavailable : public StoreError {
   using StoreError::StoreError;
 };
 
+// A StoreUnavailable whose write may have been committed all the same: the
+// connection was lost while its COMMIT was on the way.
+class CommitUnknown : public StoreUnavailable {
+ public:
+  using StoreUnavailable::StoreUnavailable;
+};
+
 struct OutagePolicy {
   // How long after its first failure a write keeps being tried. Workers use
   // their lease: once it has run out another worker may resume the job.

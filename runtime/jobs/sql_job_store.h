@@ -148,9 +148,10 @@ auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Conn
       const bool again =
           e.failure() == sql::Failure::retry || (e.failure() == sql::Failure::connection_lost && !committing);
       if (again && attempt < 3) continue;
-      const bool outage = e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost ||
-                          e.failure() == sql::Failure::commit_unknown;
-      if (outage) throw StoreUnavailable(e.what());
+      if (e.failure() == sql::Failure::commit_unknown || (e.failure() == sql::Failure::connection_lost && committing))
+        throw CommitUnknown(e.what());
+      if (e.failure() == sql::Failure::retry || e.failure() == sql::Failure::connection_lost)
+        throw StoreUnavailable(e.what());
       throw;
     } catch (...) {
       c->rollback();

@@ -24,7 +24,17 @@ class StoreJournal final : public JobJournal {
   }
   void checkpoint(const StepRecord& step, const Progress& progress, const JobTotals& totals,
                   const std::vector<Event>& events) override {
-    through_outage("checkpoint", [&] { store_.checkpoint(lease_, step, progress, totals, events); });
+    bool may_have_landed = false;
+    through_outage("checkpoint", [&] {
+      // Written again, a step that did land would log its events twice.
+      if (may_have_landed && store_.find_step(lease_, step.key)) return;
+      try {
+        store_.checkpoint(lease_, step, progress, totals, events);
+      } catch (const CommitUnknown&) {
+        may_have_landed = true;
+        throw;
+      }
+    });
     std::lock_guard lock(mutex_);
     written_.insert(step.key);
   }

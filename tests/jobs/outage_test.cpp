@@ -3,6 +3,7 @@
 // given up; errors that are not an outage are not retried.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 
 #include "jobs/store_fixture.h"
@@ -27,6 +28,24 @@ class UnreachableForCheckpoints final : public SqlJobStore {
     throw StoreUnavailable("cannot connect (test)");
   }
   std::atomic<int> checkpoints{0};
+};
+
+// A real SQLite store whose first checkpoint loses the answer to its COMMIT,
+// after the COMMIT ran (`lands`) or before.
+class LosesTheFirstCommitAnswer final : public SqlJobStore {
+ public:
+  LosesTheFirstCommitAnswer(const std::string& url, bool lands)
+      : SqlJobStore(sql::parse_database_url(url), {}), lands_(lands) {}
+  void checkpoint(const Lease& lease, const StepRecord& step, const Progress& progress, const JobTotals& totals,
+                  const std::vector<Event>& events) override {
+    const bool first = ++checkpoints == 1;
+    if (!first || lands_) SqlJobStore::checkpoint(lease, step, progress, totals, events);
+    if (first) throw CommitUnknown("connection lost during COMMIT (test)");
+  }
+  std::atomic<int> checkpoints{0};
+
+ private:
+  const bool lands_;
 };
 
 StepRecord step(const std::string& key) {
@@ -110,6 +129,26 @@ BOOST_AUTO_TEST_CASE(a_journal_write_that_outlasts_its_patience_stops_the_job_as
   BOOST_TEST(store.checkpoints.load() >= 2);
   // Nothing else changed: the job is still this worker's, running.
   BOOST_TEST(to_string(jobs.get(claimed[0].job.id)->status) == "running");
+}
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_whose_lost_commit_landed_is_not_written_twice) {
+  for (const bool lands : {true, false}) {
+    BOOST_TEST_CONTEXT("the lost COMMIT " << (lands ? "landed" : "did not land")) {
+      LosesTheFirstCommitAnswer store(fresh_sqlite_url(), lands);
+      JobStore& jobs = store;
+      jobs.create(new_job());
+      const auto claimed = jobs.claim(claim_request("w1"));
+      BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+      auto journal = make_store_journal(store, claimed[0].lease, {10s, {}});
+      journal->checkpoint(step("E1"), {}, {}, {Event{0, now_ms(), "agent_completed", R"({"agent":"E1"})"}});
+      BOOST_TEST(store.checkpoints.load() == (lands ? 1 : 2));
+      const auto job = jobs.get(claimed[0].job.id);
+      BOOST_REQUIRE(job);
+      const auto names = event_names(*job);
+      BOOST_TEST(std::count(names.begin(), names.end(), "agent_completed") == 1);
+      BOOST_TEST(jobs.find_step(claimed[0].lease, "E1").has_value());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_mysql_server_that_is_away_is_an_outage_and_wrong_credentials_are_not) {
