@@ -1,7 +1,7 @@
 // Throughput of `agentry mock-llm` with keep-alive connections.
 //
 //   bench_mock_llm serve [mock-llm options]      # the server, as `agentry mock-llm`
-//   bench_mock_llm load --port P [--connections N] [--seconds S]
+//   bench_mock_llm load --port P [--connections N] [--seconds S] [--job PIPELINE]
 //   bench_mock_llm client --port P [--connections N] [--seconds S]   # through LlmClient
 //
 // Pin each to its own core to measure the server on one core:
@@ -9,7 +9,11 @@
 //   taskset -c 1 bench_mock_llm load --port 8099 --connections 8 --seconds 10
 //
 // The load side is a plain blocking-socket loop per connection (one request,
-// one response, repeat) so it costs less than the server it measures. The
+// one response, repeat) so it costs less than the server it measures. By
+// default every request is the same ~300-byte one for agent E1; with --job
+// each connection cycles through the requests one job of that pipeline makes
+// (on examples/client.json, as the openai provider sends them), so the rate
+// is the mock's on the prompts and replies of real jobs. The
 // client side makes the same calls through LlmClient and the openai provider,
 // to show what a call costs the engine on top of the HTTP exchange.
 #include <arpa/inet.h>
@@ -28,8 +32,17 @@
 #include <thread>
 #include <vector>
 
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/jobs/memory_journal.h"
+#include "runtime/json/json_writer.h"
 #include "runtime/llm/llm_client.h"
+#include "runtime/llm/mock_provider.h"
+#include "runtime/llm/openai_protocol.h"
 #include "runtime/llm/openai_provider.h"
+#include "runtime/lua/job_runner.h"
+#include "runtime/lua/script_registry.h"
 #include "server/mock_llm_server.h"
 
 namespace {
@@ -40,6 +53,7 @@ struct LoadOptions {
   int port = 8099;
   int connections = 8;
   double seconds = 10;
+  std::string job;  // empty: the one E1 request
 };
 
 const std::string kBody =
@@ -47,11 +61,53 @@ const std::string kBody =
     R"({"role":"user","content":"Client: 34 years, 3 sessions a week, goal: first pull-up."}],)"
     R"("temperature":0.2,"response_format":{"type":"json_object"}})";
 
-std::string request_text(int port) {
+std::string request_text(int port, const std::string& body, const std::string& agent, const std::string& fields) {
   return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-         "\r\nContent-Type: application/json\r\nAuthorization: Bearer sk-bench\r\nX-Agentry-Agent: E1\r\n"
-         "X-Agentry-Required-Fields: profile,constraints\r\nContent-Length: " +
-         std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+         "\r\nContent-Type: application/json\r\nAuthorization: Bearer sk-bench\r\nX-Agentry-Agent: " + agent +
+         "\r\nX-Agentry-Required-Fields: " + fields + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+// Passes every call to the in-process mock and keeps what was asked.
+class RecordingProvider final : public agentry::llm::LlmProvider {
+ public:
+  std::string name() const override { return "recording"; }
+  agentry::llm::ChatReply chat(const agentry::llm::ChatRequest& request,
+                               const agentry::llm::CallControl& control) override {
+    requests.push_back(request);
+    return mock_.chat(request, control);
+  }
+  std::vector<agentry::llm::ChatRequest> requests;
+
+ private:
+  agentry::llm::MockProvider mock_;
+};
+
+// The HTTP requests one job of `pipeline` sends, in order.
+std::vector<std::string> job_requests(int port, const std::string& pipeline) {
+  namespace fs = std::filesystem;
+  using namespace agentry;
+  const fs::path source = AGENTRY_SOURCE_DIR;
+  std::vector<lua::ScriptProblem> problems;
+  const auto snapshot = lua::load_scripts(source / "scripts", problems);
+  if (!snapshot) throw std::runtime_error("scripts/ did not load");
+  const auto input = nlohmann::json::parse(std::ifstream(source / "examples/client.json"));
+  auto recorder = std::make_shared<RecordingProvider>();
+  llm::LlmClient client(recorder);
+  jobs::MemoryJournal journal;
+  lua::JobControl control;
+  const auto outcome = lua::run_job(*snapshot, client, journal, control, {"bench", pipeline, input, 1});
+  if (outcome.status != jobs::JobStatus::completed)
+    throw std::runtime_error("the " + pipeline + " job did not complete in-process");
+  std::vector<std::string> texts;
+  for (const auto& r : recorder->requests) {
+    std::string fields;
+    for (const auto& f : r.required_fields) fields += (fields.empty() ? "" : ",") + f;
+    const auto model = r.model.empty() ? std::string("gpt-4o-mini") : r.model;
+    texts.push_back(
+        request_text(port, json::text(llm::chat_completion_body(r, model), json::InvalidUtf8::fail), r.agent, fields));
+  }
+  return texts;
 }
 
 int connect_to(int port) {
@@ -108,12 +164,14 @@ void report(const char* what, const LoadOptions& o, int64_t ok, int64_t failed, 
               static_cast<double>(ok) / elapsed, pct(0.5), pct(0.99));
 }
 
-// One keep-alive connection's request loop until `stop`.
-void run_connection(int port, const std::string& request, const std::atomic<bool>& stop, std::atomic<int64_t>& ok,
-                    std::atomic<int64_t>& failed, std::vector<int64_t>& latencies_us) {
+// One keep-alive connection's request loop until `stop`, cycling through
+// `requests` from the `first`.
+void run_connection(int port, const std::vector<std::string>& requests, size_t first, const std::atomic<bool>& stop,
+                    std::atomic<int64_t>& ok, std::atomic<int64_t>& failed, std::vector<int64_t>& latencies_us) {
   int fd = connect_to(port);
   std::string buffer;
-  while (!stop.load(std::memory_order_relaxed)) {
+  for (size_t next = first; !stop.load(std::memory_order_relaxed); ++next) {
+    const std::string& request = requests[next % requests.size()];
     const auto t0 = Clock::now();
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()) ||
         read_response(fd, buffer) != 200) {
@@ -130,7 +188,9 @@ void run_connection(int port, const std::string& request, const std::atomic<bool
 }
 
 int run_load(const LoadOptions& o) {
-  const std::string request = request_text(o.port);
+  const auto requests = o.job.empty()
+                            ? std::vector<std::string>{request_text(o.port, kBody, "E1", "profile,constraints")}
+                            : job_requests(o.port, o.job);
   std::atomic<bool> stop{false};
   std::atomic<int64_t> ok{0}, failed{0};
   std::vector<std::vector<int64_t>> latencies(static_cast<size_t>(o.connections));
@@ -139,7 +199,9 @@ int run_load(const LoadOptions& o) {
   for (int c = 0; c < o.connections; ++c) {
     workers.emplace_back([&, c] {
       try {
-        run_connection(o.port, request, stop, ok, failed, latencies[static_cast<size_t>(c)]);
+        // Connections start at different steps, as concurrent jobs would be.
+        run_connection(o.port, requests, static_cast<size_t>(c) * 7, stop, ok, failed,
+                       latencies[static_cast<size_t>(c)]);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());
         ++failed;
@@ -149,7 +211,11 @@ int run_load(const LoadOptions& o) {
   std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
   stop = true;
   for (auto& w : workers) w.join();
-  report("HTTP requests", o, ok, failed, std::chrono::duration<double>(Clock::now() - started).count(), latencies);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  report("HTTP requests", o, ok, failed, elapsed, latencies);
+  if (!o.job.empty())
+    std::printf("%zu requests per %s job: %.1f jobs per second\n", requests.size(), o.job.c_str(),
+                static_cast<double>(ok.load()) / elapsed / static_cast<double>(requests.size()));
   return failed.load() == 0 ? 0 : 1;
 }
 
@@ -219,7 +285,9 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "serve") return agentry::server::run_mock_llm_command(argc - 1, argv + 1);
   if (mode != "load" && mode != "client") {
-    std::fprintf(stderr, "usage: %s serve [mock-llm options] | load|client --port P [--connections N] [--seconds S]\n",
+    std::fprintf(stderr,
+                 "usage: %s serve [mock-llm options] | load|client --port P [--connections N] [--seconds S] "
+                 "[--job PIPELINE (load)]\n",
                  argv[0]);
     return 2;
   }
@@ -232,6 +300,8 @@ int main(int argc, char** argv) {
       o.connections = std::max(1, std::atoi(argv[i + 1]));
     else if (flag == "--seconds")
       o.seconds = std::atof(argv[i + 1]);
+    else if (flag == "--job")
+      o.job = argv[i + 1];
   }
   try {
     return mode == "load" ? run_load(o) : run_client(o);
