@@ -90,6 +90,30 @@ struct StepRecord {
 };
 void to_json(nlohmann::json& j, const StepRecord& s);
 
+// A completed job's result as JobStore::complete() stores it. A step pipeline's result
+// is its steps' outputs, which the store holds already: `from_steps` names
+// them instead of a second copy (half a full plan's bytes, written again in
+// the busiest transaction), and reads put the result together from them.
+// Built by name only, so a braced JSON value never turns into one.
+class JobResult {
+ public:
+  // The result as json_text writes it.
+  static JobResult text(std::string json) { return JobResult(Made{}, std::move(json), {}); }
+  // A JSON object: each result key to the key of the step whose output it
+  // is, or to such an object for a nested pipeline's result.
+  static JobResult made_of_steps(std::string from_steps) { return JobResult(Made{}, {}, std::move(from_steps)); }
+
+  const std::string& json() const { return json_; }              // empty when made of steps
+  const std::string& from_steps() const { return from_steps_; }  // empty when given as text
+
+ private:
+  struct Made {};
+  JobResult(Made, std::string json, std::string from_steps)
+      : json_(std::move(json)), from_steps_(std::move(from_steps)) {}
+  std::string json_;
+  std::string from_steps_;
+};
+
 // JSON as the store writes it to a column. Invalid UTF-8 (a script's bytes)
 // becomes U+FFFD instead of failing the write.
 std::string json_text(const nlohmann::json& value);

@@ -43,6 +43,38 @@ Job job_from_row(const sql::Row& r) {
   return job;
 }
 
+namespace {
+
+nlohmann::json assemble(const std::string& job_id, const nlohmann::json& recipe,
+                        const std::map<std::string, std::string>& outputs) {
+  if (!recipe.is_object()) throw StoreError("stored result of job " + job_id + " names its steps wrongly");
+  auto result = nlohmann::json::object();
+  for (const auto& [name, part] : recipe.items()) {
+    if (part.is_object()) {
+      result[name] = assemble(job_id, part, outputs);
+      continue;
+    }
+    const auto output = part.is_string() ? outputs.find(part.get<std::string>()) : outputs.end();
+    if (output == outputs.end())
+      throw StoreError("the result of job " + job_id + " is made of step " + part.dump() + ", which is not stored");
+    try {
+      result[name] = nlohmann::json::parse(output->second);
+    } catch (const nlohmann::json::exception& e) {
+      throw StoreError("stored output of step " + part.dump() + " of job " + job_id +
+                       " is not valid JSON: " + e.what());
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+nlohmann::json result_from_steps(const std::string& job_id, const std::string& from_steps,
+                                 const std::map<std::string, std::string>& outputs) {
+  const auto recipe = nlohmann::json::parse(from_steps, nullptr, false);
+  return assemble(job_id, recipe, outputs);
+}
+
 Event event_from_row(const sql::Row& r) { return Event{r.integer(0), r.time(1), r.text(2), r.text(3)}; }
 
 StepRecord step_from_row(const sql::Row& r) {

@@ -1,6 +1,7 @@
 // Conversions between the job model (job.h) and the store's rows and columns.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "runtime/jobs/job.h"
@@ -8,8 +9,14 @@
 
 namespace agentry::jobs {
 
-// A job row in JobColumn order (statements.h); no log, steps or queue position.
+// A job row in JobColumn order (statements.h); no log, steps or queue
+// position, and no result when the row's result is made of steps (see
+// result_from_steps).
 Job job_from_row(const sql::Row& row);
+// A result stored as the steps it is made of (JobResult::from_steps), put
+// together from those steps' outputs (step key -> output JSON text).
+nlohmann::json result_from_steps(const std::string& job_id, const std::string& from_steps,
+                                 const std::map<std::string, std::string>& outputs);
 // (seq, ts, event, details)
 Event event_from_row(const sql::Row& row);
 // Statements::select_steps column order.

@@ -169,6 +169,16 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE agentry_job_events_by_key RENAME TO agentry_job_events",
        },
        {}},
+      // A step pipeline's result is its steps' outputs: result_steps names
+      // them (store.h JobResult) and result stays NULL, so a completion does
+      // not write the plan a second time. MySQL 8 has no ADD COLUMN IF NOT
+      // EXISTS: the ALTER runs only when the column is missing.
+      {3,
+       {"ALTER TABLE agentry_jobs ADD COLUMN result_steps TEXT"},
+       {"SET @agentry_ddl = IF((SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'agentry_jobs' AND COLUMN_NAME = 'result_steps') = 0, "
+        "'ALTER TABLE agentry_jobs ADD COLUMN result_steps MEDIUMTEXT NULL', 'DO 0')",
+        "PREPARE agentry_ddl FROM @agentry_ddl", "EXECUTE agentry_ddl", "DEALLOCATE PREPARE agentry_ddl"}},
   };
   return all;
 }

@@ -101,7 +101,7 @@ CreateResult SqlJobStore::create(const NewJob& in) {
     if (e.failure() != sql::Failure::duplicate_key || !key) throw;
     auto existing = read([&](sql::Connection& c) {
       const auto rows = c.query(sql_.select_job_by_idempotency_key, {job.owner, *key});
-      return rows.empty() ? std::optional<Job>() : std::optional<Job>(job_from_row(rows.front()));
+      return rows.empty() ? std::optional<Job>() : std::optional<Job>(job_from(c, rows.front()));
     });
     // The first request may have been deleted since; the key is free again.
     if (!existing) return create(in);
@@ -179,7 +179,7 @@ JobPage SqlJobStore::list(const ListQuery& q) {
   const uint64_t ranks_version = ranks_.version();
   return read([&](sql::Connection& c) {
     JobPage page;
-    for (const auto& row : c.query(text, params)) page.jobs.push_back(job_from_row(row));
+    for (const auto& row : c.query(text, params)) page.jobs.push_back(job_from(c, row));
     if (page.jobs.size() > static_cast<size_t>(limit)) {
       page.jobs.resize(static_cast<size_t>(limit));
       page.next_cursor = make_cursor(page.jobs.back());
@@ -315,7 +315,16 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
 std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id, bool with_input) {
   const auto rows = c.query(with_input ? sql_.select_job : sql_.select_job_without_input, {id});
   if (rows.empty()) return std::nullopt;
-  return job_from_row(rows.front());
+  return job_from(c, rows.front());
+}
+
+Job SqlJobStore::job_from(sql::Connection& c, const sql::Row& row) {
+  Job job = job_from_row(row);
+  if (row.is_null(kResultSteps)) return job;
+  std::map<std::string, std::string> outputs;
+  for (const auto& step : c.query(sql_.select_step_outputs, {job.id})) outputs.emplace(step.text(0), step.text(1));
+  job.result = result_from_steps(job.id, row.text(kResultSteps), outputs);
+  return job;
 }
 
 std::optional<int64_t> SqlJobStore::queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version) {

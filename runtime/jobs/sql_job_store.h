@@ -52,12 +52,11 @@ class SqlJobStore : public JobStore {
                 const std::vector<Event>& events) override;
   void log(const Lease& lease, const std::vector<Event>& events) override;
   using JobStore::complete;
-  void complete(const Lease& lease, const std::string& result_json, const Progress& progress, const JobTotals& totals,
+  void complete(const Lease& lease, const JobResult& result, const Progress& progress, const JobTotals& totals,
                 const std::string& summary, const StepCheckpoint* last_step) override;
-  std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const std::string& result_json,
-                                             const Progress& progress, const JobTotals& totals,
-                                             const std::string& summary, const StepCheckpoint* last_step,
-                                             const ClaimRequest& next) override;
+  std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const JobResult& result, const Progress& progress,
+                                             const JobTotals& totals, const std::string& summary,
+                                             const StepCheckpoint* last_step, const ClaimRequest& next) override;
   void fail(const Lease& lease, const JobError& error, const Progress& progress, const JobTotals& totals) override;
 
  private:
@@ -91,7 +90,7 @@ class SqlJobStore : public JobStore {
   enum class Commit { with_batch, by_caller };
   void fenced(sql::Connection& c, const std::string& statement, sql::Params params, const Lease& lease,
               std::vector<sql::Statement> after = {}, Commit commit = Commit::with_batch);
-  void complete_in(sql::Connection& c, const Lease& lease, const std::string& result_json, const Progress& progress,
+  void complete_in(sql::Connection& c, const Lease& lease, const JobResult& result, const Progress& progress,
                    const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step, TimePoint now,
                    Commit commit);
   // `fill`: claim(), under the claim lock. `hand_over`: one job for the slot a
@@ -99,6 +98,8 @@ class SqlJobStore : public JobStore {
   enum class ClaimKind { fill, hand_over };
   std::vector<ClaimedJob> claim_in(sql::Connection& c, const ClaimRequest& request, ClaimKind kind);
   std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
+  // job_from_row, with a result made of steps put together from them.
+  Job job_from(sql::Connection& c, const sql::Row& row);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
   int64_t queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,

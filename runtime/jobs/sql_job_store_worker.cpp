@@ -70,20 +70,20 @@ void SqlJobStore::log(const Lease& lease, const std::vector<Event>& events) {
   });
 }
 
-void SqlJobStore::complete(const Lease& lease, const std::string& result_json, const Progress& progress,
+void SqlJobStore::complete(const Lease& lease, const JobResult& result, const Progress& progress,
                            const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step) {
   if (last_step) check_step_key(last_step->step);
   transact([&](sql::Connection& c) {
-    complete_in(c, lease, result_json, progress, totals, summary, last_step, now_ms(), Commit::with_batch);
+    complete_in(c, lease, result, progress, totals, summary, last_step, now_ms(), Commit::with_batch);
   });
 }
 
-std::vector<ClaimedJob> SqlJobStore::complete_and_claim(const Lease& lease, const std::string& result_json,
+std::vector<ClaimedJob> SqlJobStore::complete_and_claim(const Lease& lease, const JobResult& result,
                                                         const Progress& progress, const JobTotals& totals,
                                                         const std::string& summary, const StepCheckpoint* last_step,
                                                         const ClaimRequest& next) {
   if (next.max_jobs < 1 || next.max_running < 1) {
-    complete(lease, result_json, progress, totals, summary, last_step);
+    complete(lease, result, progress, totals, summary, last_step);
     return {};
   }
   if (last_step) check_step_key(last_step->step);
@@ -91,20 +91,21 @@ std::vector<ClaimedJob> SqlJobStore::complete_and_claim(const Lease& lease, cons
     // The next job starts at the instant this one completed.
     ClaimRequest request = next;
     request.now = now_ms();
-    complete_in(c, lease, result_json, progress, totals, summary, last_step, *request.now, Commit::by_caller);
+    complete_in(c, lease, result, progress, totals, summary, last_step, *request.now, Commit::by_caller);
     return claim_in(c, request, ClaimKind::hand_over);
   });
   if (!claimed.empty()) ranks_.changed();
   return claimed;
 }
 
-void SqlJobStore::complete_in(sql::Connection& c, const Lease& lease, const std::string& result_json,
-                              const Progress& progress, const JobTotals& totals, const std::string& summary,
-                              const StepCheckpoint* last_step, TimePoint now, Commit commit) {
+void SqlJobStore::complete_in(sql::Connection& c, const Lease& lease, const JobResult& result, const Progress& progress,
+                              const JobTotals& totals, const std::string& summary, const StepCheckpoint* last_step,
+                              TimePoint now, Commit commit) {
   std::vector<Event> events = last_step ? last_step->events : std::vector<Event>{};
   events.push_back(Event{0, now, "completed", summary});
   auto params = totals_params(progress, totals);
-  params.insert(params.begin(), result_json);
+  params.insert(params.begin(), {result.from_steps().empty() ? sql::Value(result.json()) : sql::Value(nullptr),
+                                 result.from_steps().empty() ? sql::Value(nullptr) : sql::Value(result.from_steps())});
   params.insert(params.end(), {sql::ms(now), static_cast<int64_t>(events.size())});
   auto after = event_inserts(lease.job_id, events, EventsAfter::fence);
   if (last_step) after.insert(after.begin(), step_upsert(lease, last_step->step));

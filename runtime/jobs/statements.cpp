@@ -20,11 +20,15 @@ namespace {
 // Every worker write's guard: (id, worker_id, attempt).
 constexpr const char* kFence = "id = ? AND worker_id = ? AND attempt = ? AND status = 'running'";
 
-// A job row is head, input, result, tail (JobColumn order).
+// A job row is head, input, result (two columns: its text, or the steps it is
+// made of), tail (JobColumn order).
 constexpr const char* kJobHead = "id, pipeline, status, priority";
 constexpr const char* kJobTail =
     "error_reason, error_message, progress, llm_calls, prompt_tokens, completion_tokens, retry_count, attempt, "
     "script_version, owner, idempotency_key, worker_id, lease_until, created_at, started_at, completed_at";
+
+constexpr const char* kResultColumns = "result, result_steps";
+constexpr const char* kNoResult = "NULL, NULL";
 
 std::string job_columns(const char* input, const char* result) {
   return std::string(kJobHead) + ", " + input + ", " + result + ", " + kJobTail;
@@ -33,7 +37,7 @@ std::string job_columns(const char* input, const char* result) {
 // `raise_seq`: how a fenced UPDATE raises event_seq by its parameter n.
 Statements common(const std::string& raise_seq) {
   Statements s;
-  const std::string columns = job_columns("input", "result");
+  const std::string columns = job_columns("input", kResultColumns);
   const std::string fence = std::string(" WHERE ") + kFence;
 
   // (id, pipeline, priority, input, progress, owner, idempotency_key|NULL,
@@ -43,7 +47,7 @@ Statements common(const std::string& raise_seq) {
       "created_at, event_seq) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, 1)";
   // (id)
   s.select_job = "SELECT " + columns + " FROM agentry_jobs WHERE id = ?";
-  s.select_job_without_input = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE id = ?";
+  s.select_job_without_input = "SELECT " + job_columns("NULL", kResultColumns) + " FROM agentry_jobs WHERE id = ?";
   // (owner, idempotency_key)
   s.select_job_by_idempotency_key = "SELECT " + columns + " FROM agentry_jobs WHERE owner = ? AND idempotency_key = ?";
   // (limit): the queue from its head, in the order claims take it, so queue
@@ -68,8 +72,8 @@ Statements common(const std::string& raise_seq) {
       "(SELECT COUNT(*) FROM agentry_jobs WHERE waiting = 1 AND priority = ? AND created_at = ? AND id < ?)";
   // A list page, newest first: prefix, then any of the filters, then
   // order_limit (limit). Input is never listed; the result only when asked.
-  s.list_jobs_prefix = "SELECT " + job_columns("NULL", "NULL") + " FROM agentry_jobs WHERE 1 = 1";
-  s.list_jobs_prefix_with_result = "SELECT " + job_columns("NULL", "result") + " FROM agentry_jobs WHERE 1 = 1";
+  s.list_jobs_prefix = "SELECT " + job_columns("NULL", kNoResult) + " FROM agentry_jobs WHERE 1 = 1";
+  s.list_jobs_prefix_with_result = "SELECT " + job_columns("NULL", kResultColumns) + " FROM agentry_jobs WHERE 1 = 1";
   s.list_filter_status = " AND status = ?";
   s.list_filter_pipeline = " AND pipeline = ?";
   s.list_filter_owner = " AND owner = ?";
@@ -107,6 +111,8 @@ Statements common(const std::string& raise_seq) {
       "retries, started_at, finished_at";
   // (id)
   s.select_steps = "SELECT " + std::string(step_columns) + " FROM agentry_job_steps WHERE job_id = ? ORDER BY step_key";
+  // (id): what a result made of steps is put together from.
+  s.select_step_outputs = "SELECT step_key, output FROM agentry_job_steps WHERE job_id = ? AND status = 'completed'";
   // (id, key): only a completed step is replayed.
   s.select_completed_step = "SELECT " + std::string(step_columns) +
                             " FROM agentry_job_steps WHERE job_id = ? AND step_key = ? AND status = 'completed'";
@@ -163,11 +169,11 @@ Statements common(const std::string& raise_seq) {
       "UPDATE agentry_jobs SET progress = ?, llm_calls = ?, prompt_tokens = ?, completion_tokens = ?, "
       "retry_count = ?, " +
       raise_seq + fence;
-  // (result, progress, llm_calls, prompt_tokens, completion_tokens, retry_count,
-  // completed_at, n, kFence)
+  // (result|NULL, result_steps|NULL, progress, llm_calls, prompt_tokens,
+  // completion_tokens, retry_count, completed_at, n, kFence)
   s.complete_job =
-      "UPDATE agentry_jobs SET status = 'completed', result = ?, progress = ?, llm_calls = ?, prompt_tokens = ?, "
-      "completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, " +
+      "UPDATE agentry_jobs SET status = 'completed', result = ?, result_steps = ?, progress = ?, llm_calls = ?, "
+      "prompt_tokens = ?, completion_tokens = ?, retry_count = ?, completed_at = ?, lease_until = NULL, " +
       raise_seq + fence;
   // (reason, message, progress, llm_calls, prompt_tokens, completion_tokens,
   // retry_count, completed_at, n, kFence)

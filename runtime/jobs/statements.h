@@ -19,6 +19,7 @@ enum JobColumn {
   kPriority,
   kInput,
   kResult,
+  kResultSteps,  // a step pipeline's result as the steps it is made of (store.h JobResult)
   kErrorReason,
   kErrorMessage,
   kProgress,
@@ -70,6 +71,7 @@ struct Statements {
   std::vector<std::string> insert_fenced_event_rows;
   std::string select_events_after;
   std::string select_steps;
+  std::string select_step_outputs;
   std::string select_completed_step;
   std::string upsert_step;  // only after a fenced UPDATE
   // False where a failed fence rolls the transaction back (SQLite); true where

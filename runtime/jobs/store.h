@@ -223,21 +223,20 @@ class JobStore {
   virtual void log(const Lease& lease, const std::vector<Event>& events) = 0;
   // Final writes, each with its own "completed" / "failed" event (details:
   // `summary` / error.message).
-  // `result_json` is the result as json_text writes it. `last_step`, when
-  // given, is stored in the same transaction, its events before "completed":
-  // the job's last checkpoint, which the engine held back for it.
-  virtual void complete(const Lease& lease, const std::string& result_json, const Progress& progress,
-                        const JobTotals& totals, const std::string& summary = "",
-                        const StepCheckpoint* last_step = nullptr) = 0;
+  // `last_step`, when given, is stored in the same transaction, its events
+  // before "completed": the job's last checkpoint, which the engine held back
+  // for it. A result made of steps must name stored completed steps only.
+  virtual void complete(const Lease& lease, const JobResult& result, const Progress& progress, const JobTotals& totals,
+                        const std::string& summary = "", const StepCheckpoint* last_step = nullptr) = 0;
   void complete(const Lease& lease, const nlohmann::json& result, const Progress& progress, const JobTotals& totals,
                 const std::string& summary = "") {
-    complete(lease, json_text(result), progress, totals, summary);
+    complete(lease, JobResult::text(json_text(result)), progress, totals, summary);
   }
   // complete(), then claim(next) in the same transaction: the worker that
   // frees a slot fills it at once instead of waiting for a claim of its own.
   // Pending jobs stay pending (claim() queues them), which keeps the claim
   // short. Throws LeaseLost as complete() does, and then claims nothing.
-  virtual std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const std::string& result_json,
+  virtual std::vector<ClaimedJob> complete_and_claim(const Lease& lease, const JobResult& result,
                                                      const Progress& progress, const JobTotals& totals,
                                                      const std::string& summary, const StepCheckpoint* last_step,
                                                      const ClaimRequest& next) = 0;

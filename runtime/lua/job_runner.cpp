@@ -55,6 +55,22 @@ std::optional<JobOutcome> stopped_outcome(const Sandbox& sandbox, const JobContr
   return std::nullopt;
 }
 
+// A completed pipeline's result (on top of the stack, the prelude's API table
+// below it) as the store takes it: for a step pipeline, with
+// result_from_steps, the steps it is made of; else its text.
+jobs::JobResult stored_result(lua_State* L, const RunOptions& options) {
+  if (lua_isnil(L, -1)) return jobs::JobResult::text("{}");
+  if (options.result_from_steps) {
+    lua_getfield(L, -2, "result_recipe");
+    lua_pushvalue(L, -2);
+    const bool made_of_steps = lua_pcall(L, 1, 1, 0) == 0 && lua_istable(L, -1);
+    std::string recipe = made_of_steps ? to_json_text(L, -1, json::InvalidUtf8::replace) : "";
+    lua_pop(L, 1);
+    if (made_of_steps) return jobs::JobResult::made_of_steps(std::move(recipe));
+  }
+  return jobs::JobResult::text(to_json_text(L, -1, json::InvalidUtf8::replace));
+}
+
 // Loads and runs the prelude with the host table: the state is then ready
 // for the prelude's API table (left on the stack) to run a pipeline.
 bool open_job_state(Sandbox& sandbox, JobHost& host) {
@@ -120,7 +136,7 @@ JobOutcome run_job(const ScriptSnapshot& snapshot, llm::LlmClient& llm, jobs::Jo
     } else if (!ok) {
       out.error = describe_error(L, -1);
     } else {
-      out.result_text = lua_isnil(L, -1) ? "{}" : to_json_text(L, -1, json::InvalidUtf8::replace);
+      out.stored_result = stored_result(L, options);
       if (options.result_tree) out.result = lua_isnil(L, -1) ? nlohmann::json::object() : to_json(L, -1);
       out.status = jobs::JobStatus::completed;
     }

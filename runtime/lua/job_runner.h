@@ -32,8 +32,10 @@ struct JobOutcome {
   // ours and nothing about it may be written.
   jobs::JobStatus status = jobs::JobStatus::failed;
   bool lease_lost = false;
-  nlohmann::json result;    // unless RunOptions::result_tree is false
-  std::string result_text;  // the result as json_text writes it (completed jobs)
+  nlohmann::json result;  // unless RunOptions::result_tree is false
+  // A completed job's result as the store takes it: its text, or with
+  // RunOptions::result_from_steps the steps it is made of.
+  jobs::JobResult stored_result = jobs::JobResult::text("{}");
   std::optional<jobs::JobError> error;
   jobs::JobTotals totals;
   jobs::Progress progress;  // the last progress reported
@@ -51,6 +53,10 @@ struct RunOptions {
   // Whether JobOutcome::result is filled; a worker writes result_text only,
   // and skips building a tree of the whole plan.
   bool result_tree = true;
+  // Whether a step pipeline's result goes to stored_result as the steps it
+  // is made of instead of as text: for a journal that stores every step
+  // (the scheduler's store), which then need not write the plan twice.
+  bool result_from_steps = false;
   // Whether a step's checkpoint waits for the job's next write, wait or step
   // (JobHost::checkpoint) and a completed job's last one is handed over in
   // JobOutcome::last_step. The scheduler's completion then stores it: one

@@ -153,6 +153,7 @@ end
 
 local outputs = {}     -- every completed agent's output by name (ctx.outputs)
 local previous = nil   -- the last completed step's output (ctx.previous)
+local last_key = nil   -- the step key of the last run_agent that returned
 local progress = { completed = 0, total = 0 }
 
 local function run_agent(name, agent_input)
@@ -161,7 +162,7 @@ local function run_agent(name, agent_input)
   local key = next_key(scope)
   local saved = host.find_step(key, name)
   if saved ~= nil then
-    outputs[name], previous = saved, saved
+    outputs[name], previous, last_key = saved, saved, key
     progress.completed = progress.completed + 1
     host.step_replayed(key, name, progress.completed, progress.total)
     return saved
@@ -188,21 +189,45 @@ local function run_agent(name, agent_input)
   end
   progress.completed = progress.completed + 1
   host.step_completed(key, name, out, progress.completed, progress.total)
-  outputs[name], previous = out, out
+  outputs[name], previous, last_key = out, out, key
   return out
 end
 
+-- A step pipeline's result holds its steps' outputs, which the store keeps
+-- already. made_of[result] says, for each entry, the key of the step whose
+-- output it is, the made_of entry of a nested step pipeline's result, or
+-- false (a function pipeline's value), so the store need not write the
+-- result again (result_recipe). Scripts never see these result tables.
+local made_of = setmetatable({}, { __mode = "k" })
+
 local run_pipeline
 local function run_steps(def, input)
-  local result = {}
+  local result, parts = {}, {}
   for _, step in ipairs(def.steps) do
     if host.is_pipeline(step) then
       result[step] = run_pipeline(step, input)
+      if result[step] ~= nil then parts[step] = made_of[result[step]] or false end
     else
       result[step] = run_agent(step, input)
+      parts[step] = last_key
     end
   end
+  made_of[result] = parts
   return result
+end
+
+-- { name = step key | nested recipe }, or nil when a part is not a step.
+local function recipe_of(parts)
+  local recipe = {}
+  for name, part in pairs(parts) do
+    if part == false then return nil end
+    if type(part) == "table" then
+      part = recipe_of(part)
+      if part == nil then return nil end
+    end
+    recipe[name] = part
+  end
+  return next(recipe) ~= nil and recipe or nil
 end
 
 run_pipeline = function(name, input)
@@ -340,4 +365,9 @@ return {
     return run_agent(name, input)
   end,
   definition = definition,
+  -- What a pipeline's result is made of (JobResult::from_steps), or nil.
+  result_recipe = function(result)
+    local parts = made_of[result]
+    return parts and recipe_of(parts)
+  end,
 }

@@ -49,7 +49,8 @@ Scheduler::Scheduler(SchedulerOptions options, jobs::JobStore& store, lua::Scrip
     : options_(std::move(options)), store_(store), registry_(registry), llm_(std::move(llm)) {
   if (options_.worker_threads <= 0) options_.worker_threads = options_.max_running;
   if (options_.worker_id.empty()) options_.worker_id = "worker-" + jobs::new_job_id().substr(0, 8);
-  options_.run.result_tree = false;  // the store takes the result as text
+  options_.run.result_tree = false;       // the store takes the result as text,
+  options_.run.result_from_steps = true;  // or as the stored steps it is made of
   // On MySQL a job's last step goes with its completion: one commit (and
   // fsync) less per job. On SQLite the same measured worse in the
   // latency-bound scenario (worse in 16 of 23 A/B pairs), so there every
@@ -239,13 +240,13 @@ std::optional<Scheduler::Claimed> Scheduler::finish(Running& running, const lua:
       if (snapshot) {
         std::vector<jobs::ClaimedJob> claimed;
         jobs::retry_through_outage(final_write, "completion", [&] {
-          claimed = store_.complete_and_claim(running.lease, outcome.result_text, outcome.progress, outcome.totals,
+          claimed = store_.complete_and_claim(running.lease, outcome.stored_result, outcome.progress, outcome.totals,
                                               summary, last_step, claim_request(1, *snapshot));
         });
         if (!claimed.empty()) next = Claimed{std::move(claimed.front()), std::move(snapshot)};
       } else {
         jobs::retry_through_outage(final_write, "completion", [&] {
-          store_.complete(running.lease, outcome.result_text, outcome.progress, outcome.totals, summary, last_step);
+          store_.complete(running.lease, outcome.stored_result, outcome.progress, outcome.totals, summary, last_step);
         });
       }
       status = "completed";

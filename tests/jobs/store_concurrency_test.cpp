@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hand_overs_beside_claims_never_share_a_job_or_exce
               ++starts[lease.job_id];
             }
             std::this_thread::sleep_for(2ms);
-            claimed = store.complete_and_claim(lease, R"({"ok":true})", {}, {}, "", nullptr,
+            claimed = store.complete_and_claim(lease, JobResult::text(R"({"ok":true})"), {}, {}, "", nullptr,
                                                claim_request(worker, 1, kLimit, now_ms()));
             ++finished;
             std::lock_guard lock(mutex);

@@ -145,7 +145,8 @@ BOOST_AUTO_TEST_CASE(sqlite_events_move_to_their_key_order_keeping_every_event) 
   raw->execute("INSERT INTO old_events SELECT * FROM agentry_job_events", {});
   raw->execute("DROP TABLE agentry_job_events", {});
   raw->execute("ALTER TABLE old_events RENAME TO agentry_job_events", {});
-  raw->execute("DELETE FROM agentry_schema_version WHERE version = 2", {});
+  raw->execute("ALTER TABLE agentry_jobs DROP COLUMN result_steps", {});
+  raw->execute("DELETE FROM agentry_schema_version WHERE version >= 2", {});
 
   store = open_store(url);
   BOOST_TEST(before == 2u);  // created, cancelled
@@ -154,7 +155,28 @@ BOOST_AUTO_TEST_CASE(sqlite_events_move_to_their_key_order_keeping_every_event) 
   BOOST_TEST(after.back().event == "cancelled");
   const auto table = raw->query("SELECT sql FROM sqlite_master WHERE name = 'agentry_job_events'", {});
   BOOST_TEST(table.front().text(0).find("WITHOUT ROWID") != std::string::npos);
-  BOOST_TEST(raw->query("SELECT MAX(version) FROM agentry_schema_version", {}).front().integer(0) == 2);
+  BOOST_TEST(raw->query("SELECT MAX(version) FROM agentry_schema_version", {}).front().integer(0) == 3);
+}
+
+// Schema 3 adds result_steps (a result made of steps). A job completed before
+// keeps its result text; on MySQL, whose DDL commits at once, the migration
+// runs again unharmed when its version was not recorded (a crash after it).
+BOOST_AUTO_TEST_CASE_TEMPLATE(results_stored_before_result_steps_are_kept_through_its_migration, B, Backends) {
+  const auto url = B::fresh_url();
+  auto store = open_store(url);
+  const auto id = store->create(new_job()).job.id;
+  const auto claimed = store->claim(claim_request("w1"));
+  BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+  store->complete(claimed[0].lease, nlohmann::json{{"plan", "ü"}}, {}, {});
+  store.reset();
+  auto raw = raw_connection(url);
+  if (raw->backend() == sql::Backend::sqlite) raw->execute("ALTER TABLE agentry_jobs DROP COLUMN result_steps", {});
+  raw->execute("DELETE FROM agentry_schema_version WHERE version = 3", {});
+
+  store = open_store(url);
+  BOOST_TEST(store->get(id)->result == (nlohmann::json{{"plan", "ü"}}));
+  BOOST_TEST(raw->query("SELECT MAX(version) FROM agentry_schema_version", {}).front().integer(0) == 3);
+  BOOST_TEST(raw->query("SELECT COUNT(result_steps) FROM agentry_jobs", {}).front().integer(0) == 0);
 }
 
 // A worker's write goes as one batch (one round trip on MySQL, with the

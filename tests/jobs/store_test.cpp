@@ -503,7 +503,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_stores_a_held_last_step_with_its_events_b
 
   const StepCheckpoint last{some_step("0002", "E2"),
                             {Event{0, now_ms(), "agent_started", "E2"}, Event{0, now_ms(), "agent_completed", "E2"}}};
-  store->complete(lease, R"({"plan":"ok"})", some_progress(2, "E2"), JobTotals{Usage{2, 20, 10}, 0}, "2 steps", &last);
+  store->complete(lease, JobResult::text(R"({"plan":"ok"})"), some_progress(2, "E2"), JobTotals{Usage{2, 20, 10}, 0},
+                  "2 steps", &last);
   auto job = store->get(id, {.steps = true});
   BOOST_TEST(to_string(job->status) == "completed");
   BOOST_REQUIRE_EQUAL(job->steps.size(), 2u);
@@ -516,11 +517,45 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_stores_a_held_last_step_with_its_events_b
 
   // A worker that lost its lease writes neither the result nor the step.
   store->rescue_expired_leases(t0 + 61s, 3);
-  BOOST_CHECK_THROW(store->complete(zombie, R"({"zombie":true})", {}, {}, "", &last), LeaseLost);
+  BOOST_CHECK_THROW(store->complete(zombie, JobResult::text(R"({"zombie":true})"), {}, {}, "", &last), LeaseLost);
   job = store->get(stale, {.steps = true});
   BOOST_TEST(to_string(job->status) == "pending");
   BOOST_TEST(job->steps.empty());
   BOOST_TEST(job->execution_log.back().event == "lease_expired");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_result_made_of_steps_is_read_back_from_them_and_not_written_twice, B, Backends) {
+  const auto url = B::fresh_url();
+  auto store = open_store(url);
+  const auto id = store->create(new_job()).job.id;
+  const auto claimed = store->claim(claim_request("w1"));
+  BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+  const Lease& lease = claimed[0].lease;
+  StepRecord e1 = some_step("0001", "E1"), e2 = some_step("0002", "E2"), n0 = some_step("0003", "N0");
+  e2.output = {{"split", "upper/lower"}, {"days", {1, 3}}};
+  n0.output_text = R"({"kcal":2100,"note":"ü 🍎"})";  // a worker's checkpoint brings text
+  n0.output = nullptr;
+  store->checkpoint(lease, e1, some_progress(1, "E1"), {}, {});
+  store->checkpoint(lease, e2, some_progress(2, "E2"), {}, {});
+  const StepCheckpoint last{n0, {}};  // held back for the completion, as on MySQL
+  store->complete(lease,
+                  JobResult::made_of_steps(R"({"training":{"E1":"0001","E2":"0002"},"nutrition":{"N0":"0003"}})"),
+                  some_progress(3, "N0"), {}, "3 steps", &last);
+
+  const nlohmann::json expected = {{"training", {{"E1", e1.output}, {"E2", e2.output}}},
+                                   {"nutrition", {{"N0", {{"kcal", 2100}, {"note", "ü 🍎"}}}}}};
+  BOOST_TEST(store->get(id)->result == expected);
+  BOOST_TEST(store->get(id, {.input = false})->result == expected);
+  BOOST_TEST(store->get_state(id)->result == expected);
+  ListQuery with_result;
+  with_result.with_result = true;
+  BOOST_TEST(store->list(with_result).jobs.at(0).result == expected);
+  BOOST_TEST(store->list({}).jobs.at(0).result.is_null());
+
+  const auto rows =
+      raw_connection(url)->query("SELECT result IS NULL, result_steps FROM agentry_jobs WHERE id = ?", {id});
+  BOOST_TEST(rows.at(0).integer(0) == 1);
+  BOOST_TEST(nlohmann::json::parse(rows.at(0).text(1))["nutrition"]["N0"] == "0003");
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_next_waiting_job, B, Backends) {
@@ -530,8 +565,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_nex
   const auto claimed = store->claim(claim_request("w1", 2, 2));
   BOOST_REQUIRE_EQUAL(claimed.size(), 2u);
 
-  const auto next = store->complete_and_claim(claimed[0].lease, R"({"plan":"ok"})", some_progress(9, "E9"), {},
-                                              "9 steps", nullptr, claim_request("w1", 1, 2));
+  const auto next =
+      store->complete_and_claim(claimed[0].lease, JobResult::text(R"({"plan":"ok"})"), some_progress(9, "E9"), {},
+                                "9 steps", nullptr, claim_request("w1", 1, 2));
   BOOST_REQUIRE_EQUAL(next.size(), 1u);
   BOOST_TEST(next[0].job.id == ids[2], "the first in the queue, not any waiting job");
   BOOST_TEST(next[0].lease.worker_id == "w1");
@@ -547,20 +583,23 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(complete_and_claim_hands_the_freed_slot_to_the_nex
   BOOST_TEST(store->get(ids[3])->queue_position.value_or(-1) == 1);
 
   // A lost lease claims nothing: the next job keeps waiting.
-  BOOST_CHECK_THROW(store->complete_and_claim(claimed[0].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 2)),
+  BOOST_CHECK_THROW(store->complete_and_claim(claimed[0].lease, JobResult::text("{}"), {}, {}, "", nullptr,
+                                              claim_request("w1", 1, 2)),
                     LeaseLost);
   BOOST_TEST(to_string(store->get(ids[3])->status) == "queued");
 
   // A hand-over leaves a pending job pending (the claim loop's claims queue it).
   tick();
   const auto late = store->create(new_job()).job.id;
-  const auto after = store->complete_and_claim(next[0].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 2));
+  const auto after =
+      store->complete_and_claim(next[0].lease, JobResult::text("{}"), {}, {}, "", nullptr, claim_request("w1", 1, 2));
   BOOST_REQUIRE_EQUAL(after.size(), 1u);
   BOOST_TEST(after[0].job.id == ids[3]);
   BOOST_TEST(to_string(store->get(late)->status) == "pending");
 
   // Nor does a completion that leaves the cluster at a (lowered) limit.
-  const auto none = store->complete_and_claim(claimed[1].lease, "{}", {}, {}, "", nullptr, claim_request("w1", 1, 1));
+  const auto none = store->complete_and_claim(claimed[1].lease, JobResult::text("{}"), {}, {}, "", nullptr,
+                                              claim_request("w1", 1, 1));
   BOOST_TEST(none.empty());
   BOOST_TEST(to_string(store->get(claimed[1].job.id)->status) == "completed");
   BOOST_TEST(to_string(store->get(late)->status) == "pending");

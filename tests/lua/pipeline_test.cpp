@@ -7,6 +7,7 @@
 #include <set>
 
 #include "run_helpers.h"
+#include "runtime/jobs/job_rows.h"
 
 using namespace agentry;
 using namespace agentry::testing;
@@ -123,7 +124,8 @@ BOOST_AUTO_TEST_CASE(backlog_fan_out_overlaps_calls_and_resumes_per_item) {
   BOOST_CHECK_EQUAL(ran.outcome.result["stories_created"], 5);
   BOOST_CHECK_GE(ran.outcome.result["tasks_created"].get<int>(), 15);
   // epic + stories + 5 overlapping task calls: about 3 call latencies, not 7.
-  BOOST_CHECK_MESSAGE(took < latency * 5, "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+  BOOST_CHECK_MESSAGE(took < latency * 5,
+                      "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
 
   // Resume after two of the five task items finished: only three task calls.
   auto steps = ran.journal->steps();
@@ -131,9 +133,8 @@ BOOST_AUTO_TEST_CASE(backlog_fan_out_overlaps_calls_and_resumes_per_item) {
   for (const auto& [k, s] : steps)
     if (s.agent == "tasks") task_keys.push_back(k);
   BOOST_REQUIRE_EQUAL(task_keys.size(), 5u);
-  ran.journal->keep_steps_only([&](const jobs::StepRecord& s) {
-    return s.agent != "tasks" || s.key == task_keys[0] || s.key == task_keys[3];
-  });
+  ran.journal->keep_steps_only(
+      [&](const jobs::StepRecord& s) { return s.agent != "tasks" || s.key == task_keys[0] || s.key == task_keys[3]; });
   auto counting = std::make_shared<CountingProvider>();
   auto resumed = run_pipeline(*snap, "backlog_generation", example("backlog.json"), {}, counting, ran.journal);
   BOOST_REQUIRE(resumed.outcome.status == jobs::JobStatus::completed);
@@ -212,4 +213,66 @@ BOOST_AUTO_TEST_CASE(json_null_encodes_as_null) {
   auto ran = run_pipeline(*snap, "t");
   BOOST_REQUIRE(ran.outcome.status == jobs::JobStatus::completed);
   BOOST_CHECK_EQUAL(ran.outcome.result["text"], "{\"a\":null,\"b\":1}");
+}
+
+namespace {
+// What the store does with a result made of steps: put it together from the
+// journal's step outputs.
+nlohmann::json assembled(const Ran& ran) {
+  std::map<std::string, std::string> outputs;
+  for (const auto& [key, step] : ran.journal->steps())
+    if (step.status == "completed") outputs.emplace(key, step.output_text);
+  return jobs::result_from_steps("job-1", ran.outcome.stored_result.from_steps(), outputs);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_step_pipelines_result_is_stored_as_the_steps_it_is_made_of) {
+  auto snap = shipped();
+  lua::RunOptions options;
+  options.result_from_steps = true;
+  auto ran = run_pipeline(*snap, "full", example("client.json"), options);
+  BOOST_REQUIRE(ran.outcome.status == jobs::JobStatus::completed);
+  const auto& stored = ran.outcome.stored_result;
+  BOOST_TEST(stored.json().empty());
+  const auto recipe = nlohmann::json::parse(stored.from_steps());
+  BOOST_TEST(recipe["training"]["E1"] == "0001");
+  BOOST_TEST(recipe["nutrition"]["N8"] == "0018");
+  BOOST_TEST(assembled(ran) == ran.outcome.result);
+
+  // A resumed job names the same steps, replayed ones included.
+  ran.journal->keep_steps_only([](const jobs::StepRecord& s) { return s.key <= "0004"; });
+  auto resumed =
+      run_pipeline(*snap, "full", example("client.json"), options, std::make_shared<llm::MockProvider>(), ran.journal);
+  BOOST_REQUIRE(resumed.outcome.status == jobs::JobStatus::completed);
+  BOOST_TEST(resumed.outcome.stored_result.from_steps() == stored.from_steps());
+  BOOST_TEST(assembled(resumed) == ran.outcome.result);
+
+  // Without the option (a journal that keeps no steps) the result is text.
+  auto as_text = run_pipeline(*snap, "full", example("client.json"));
+  BOOST_TEST(as_text.outcome.stored_result.from_steps().empty());
+  BOOST_TEST(nlohmann::json::parse(as_text.outcome.stored_result.json()) == ran.outcome.result);
+}
+
+BOOST_AUTO_TEST_CASE(a_result_with_a_part_that_is_no_step_is_stored_as_text) {
+  ScriptDir dir;
+  dir.write("agents/a.lua", "return agent { name = 'a', run = function() return { ok = true } end }");
+  dir.write("pipelines/f.lua", "return pipeline { name = 'f', run = function() return { made = 'by hand' } end }");
+  dir.write("pipelines/s.lua", "return pipeline { name = 's', steps = { 'a', 'f' } }");
+  dir.write("pipelines/outer.lua", "return pipeline { name = 'outer', steps = { 's' } }");
+  auto snap = dir.load();
+  lua::RunOptions options;
+  options.result_from_steps = true;
+  for (const auto* pipeline : {"f", "s", "outer"}) {
+    BOOST_TEST_CONTEXT(pipeline) {
+      auto ran = run_pipeline(*snap, pipeline, nlohmann::json::object(), options);
+      BOOST_REQUIRE(ran.outcome.status == jobs::JobStatus::completed);
+      BOOST_TEST(ran.outcome.stored_result.from_steps().empty());
+      BOOST_TEST(nlohmann::json::parse(ran.outcome.stored_result.json()) == ran.outcome.result);
+    }
+  }
+  dir.write("pipelines/only_steps.lua", "return pipeline { name = 'only_steps', steps = { 'a' } }");
+  auto ran = run_pipeline(*dir.load(), "only_steps", nlohmann::json::object(), options);
+  BOOST_REQUIRE(ran.outcome.status == jobs::JobStatus::completed);
+  BOOST_TEST(ran.outcome.stored_result.from_steps() == R"({"a":"0001"})");
+  BOOST_TEST(assembled(ran) == (nlohmann::json{{"a", {{"ok", true}}}}));
 }

@@ -26,11 +26,11 @@ class CountingStore final : public jobs::SqlJobStore {
     by_claim_loop += static_cast<int>(claimed.size());
     return claimed;
   }
-  std::vector<jobs::ClaimedJob> complete_and_claim(const jobs::Lease& lease, const std::string& result_json,
+  std::vector<jobs::ClaimedJob> complete_and_claim(const jobs::Lease& lease, const jobs::JobResult& result,
                                                    const jobs::Progress& progress, const jobs::JobTotals& totals,
                                                    const std::string& summary, const jobs::StepCheckpoint* last_step,
                                                    const jobs::ClaimRequest& next) override {
-    auto claimed = SqlJobStore::complete_and_claim(lease, result_json, progress, totals, summary, last_step, next);
+    auto claimed = SqlJobStore::complete_and_claim(lease, result, progress, totals, summary, last_step, next);
     by_completion += static_cast<int>(claimed.size());
     return claimed;
   }
