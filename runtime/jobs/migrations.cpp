@@ -170,7 +170,7 @@ const std::vector<Migration>& migrations() {
        },
        {}},
       // A step pipeline's result is its steps' outputs: result_steps names
-      // them (store.h JobResult) and result stays NULL, so a completion does
+      // them (job.h JobResult) and result stays NULL, so a completion does
       // not write the plan a second time. MySQL 8 has no ADD COLUMN IF NOT
       // EXISTS: the ALTER runs only when the column is missing.
       {3,
