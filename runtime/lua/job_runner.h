@@ -50,7 +50,7 @@ struct RunOptions {
   std::function<void(const jobs::StepRecord&)> on_step;
   // Largest step output stored (JSON text), so one agent cannot fill the DB.
   size_t max_output_bytes = 8u << 20;
-  // Whether JobOutcome::result is filled; a worker writes result_text only,
+  // Whether JobOutcome::result is filled; a worker writes stored_result only,
   // and skips building a tree of the whole plan.
   bool result_tree = true;
   // Whether a step pipeline's result goes to stored_result as the steps it
