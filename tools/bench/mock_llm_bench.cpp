@@ -27,13 +27,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <filesystem>
-#include <fstream>
 
 #include "runtime/jobs/memory_journal.h"
 #include "runtime/json/json_writer.h"
@@ -103,7 +102,7 @@ std::vector<std::string> job_requests(int port, const std::string& pipeline) {
   for (const auto& r : recorder->requests) {
     std::string fields;
     for (const auto& f : r.required_fields) fields += (fields.empty() ? "" : ",") + f;
-    const auto model = r.model.empty() ? std::string("gpt-4o-mini") : r.model;
+    const auto model = r.model.empty() ? llm::OpenAiOptions{}.default_model : r.model;
     texts.push_back(
         request_text(port, json::text(llm::chat_completion_body(r, model), json::InvalidUtf8::fail), r.agent, fields));
   }
