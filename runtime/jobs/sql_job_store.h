@@ -17,6 +17,7 @@
 #include "runtime/jobs/sql/wal_checkpointer.h"
 #include "runtime/jobs/statements.h"
 #include "runtime/jobs/store.h"
+#include "runtime/metrics/cpu_by_part.h"
 
 namespace agentry::jobs {
 
@@ -122,6 +123,7 @@ class SqlJobStore : public JobStore {
 
 template <class Work>
 auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Connection&> {
+  metrics::CpuScope cpu(metrics::CpuPart::store);
   for (int attempt = 1;; ++attempt) {
     std::unique_lock<std::mutex> writing;
     std::optional<sql::ConnectionPool::Borrowed> borrowed;
@@ -163,6 +165,7 @@ auto SqlJobStore::transact(Work&& work) -> std::invoke_result_t<Work&, sql::Conn
 
 template <class Work>
 auto SqlJobStore::read(Work&& work, Reads reads) -> std::invoke_result_t<Work&, sql::Connection&> {
+  metrics::CpuScope cpu(metrics::CpuPart::store);
   for (int attempt = 1;; ++attempt) {
     auto c = pool_.acquire();
     try {

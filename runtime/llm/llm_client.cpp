@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/metrics/cpu_by_part.h"
+
 namespace agentry::llm {
 
 namespace {
@@ -89,6 +91,7 @@ ChatReply LlmClient::call_with_retries(const ChatRequest& request, const ChatReq
 }
 
 ChatReply LlmClient::chat(const ChatRequest& request, const CallControl& control, CallListener& listener) {
+  metrics::CpuScope cpu(metrics::CpuPart::llm);
   const RetryPolicy policy = effective_policy(policy_, request.retry);
   std::optional<ChatRequest> reask;  // a copy of the request only when one is needed
   ChatReply total;

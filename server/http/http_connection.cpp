@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "runtime/metrics/cpu_by_part.h"
+
 namespace agentry::server {
 namespace {
 
@@ -49,6 +51,7 @@ class GatedConnection final : public Poco::Net::TCPServerConnection {
 
  private:
   After serve_one(Poco::Net::HTTPServerSession& session) {
+    const metrics::CpuScope cpu(metrics::CpuPart::api);
     const auto* original = session.socket().impl();
     try {
       Poco::Net::HTTPServerResponseImpl response(session);

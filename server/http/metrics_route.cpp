@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "runtime/llm/llm_metrics.h"
+#include "runtime/metrics/cpu_by_part.h"
 #include "server/http/routes.h"
 
 namespace agentry::server {
@@ -61,11 +62,32 @@ void write_scheduler(std::ostream& out, const scheduler::Scheduler& scheduler) {
     out << "agentry_scheduler_failed_total{" << worker << ",reason=\"" << escape_label(reason) << "\"} " << n << '\n';
 }
 
+// Whether the database or the rest of the process takes the CPU
+// (runtime/metrics/cpu_by_part.h).
+void write_cpu(std::ostream& out) {
+  using metrics::CpuPart;
+  const std::pair<const char*, double> parts[] = {{"store", metrics::cpu_seconds(CpuPart::store)},
+                                                  {"llm", metrics::cpu_seconds(CpuPart::llm)},
+                                                  {"api", metrics::cpu_seconds(CpuPart::api)}};
+  double counted = 0;
+  out << "# HELP agentry_cpu_seconds_total CPU time of this process: inside database calls (store), inside LLM calls "
+         "(llm: request, HTTP exchange, reply parsing), serving HTTP requests apart from their database calls (api), "
+         "and the rest (engine: scripts, scheduler).\n"
+         "# TYPE agentry_cpu_seconds_total counter\n";
+  for (const auto& [part, seconds] : parts) {
+    out << "agentry_cpu_seconds_total{part=\"" << part << "\"} " << seconds << '\n';
+    counted += seconds;
+  }
+  out << "agentry_cpu_seconds_total{part=\"engine\"} " << std::max(0.0, metrics::process_cpu_seconds() - counted)
+      << '\n';
+}
+
 Reply scrape(RouteContext& ctx) {
   std::ostringstream out;
   write_job_gauges(out, ctx.services.store);
   ctx.metrics.write_prometheus(out);
   llm::llm_metrics().write_prometheus(out);
+  write_cpu(out);
   if (ctx.services.scheduler) write_scheduler(out, *ctx.services.scheduler);
   return Reply::of_text("text/plain; version=0.0.4; charset=utf-8", out.str());
 }

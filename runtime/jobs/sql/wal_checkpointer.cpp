@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/metrics/cpu_by_part.h"
+
 namespace agentry::jobs::sql {
 
 WalCheckpointer::WalCheckpointer(std::unique_ptr<Connection> connection, std::chrono::milliseconds interval)
@@ -32,6 +34,7 @@ void WalCheckpointer::run() {
 }
 
 void WalCheckpointer::checkpoint() {
+  metrics::CpuScope cpu(metrics::CpuPart::store);
   try {
     // One row: busy flag, pages in the log, pages copied back (-1, -1 when
     // the database is not in WAL mode).
