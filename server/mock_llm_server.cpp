@@ -319,7 +319,7 @@ class ChatHandler final : public Poco::Net::HTTPRequestHandler {
     auto chat = request_from_body(body, request, agent);
     const auto fixture = state_->fixture(agent);
     const bool kept_text = fixture && chat.json;
-    if (fixture && !kept_text) chat.mock_fixture = fixture->value;
+    if (fixture && !kept_text) chat.mock_fixture = std::shared_ptr<const nlohmann::json>(fixture, &fixture->value);
     const llm::ChatReply canned =
         kept_text ? llm::MockProvider::canned_reply(chat, fixture->text) : llm::MockProvider::canned_reply(chat);
     std::string content = canned.text;

@@ -26,7 +26,7 @@ nlohmann::json value_for_field(const std::string& agent, const std::string& fiel
 }  // namespace
 
 nlohmann::json MockProvider::reply_for(const ChatRequest& request) {
-  if (request.mock_fixture.is_object()) return request.mock_fixture;
+  if (request.mock_fixture && request.mock_fixture->is_object()) return *request.mock_fixture;
   std::string prompt = request.system;
   for (const auto& m : request.messages) prompt += m.content;
   const size_t seed = std::hash<std::string>{}(request.agent + prompt);

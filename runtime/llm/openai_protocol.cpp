@@ -107,7 +107,7 @@ nlohmann::json chat_completion_body(const ChatRequest& request, const std::strin
 }
 
 ChatReply parse_chat_completion(const std::string& body, const std::string& model) {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = nlohmann::json::parse(body, nullptr, false);
   const auto unreadable = [&](const std::string& why) {
     return LlmError(LlmError::Kind::transient, "the API answered with " + why + ": " + clip(body.substr(0, 200)));
   };
@@ -115,12 +115,15 @@ ChatReply parse_chat_completion(const std::string& body, const std::string& mode
   const auto choices = j.find("choices");
   if (choices == j.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object())
     throw unreadable("no choices");
-  const auto& message = (*choices)[0].value("message", nlohmann::json::object());
   ChatReply reply;
-  if (const auto content = message.find("content"); content != message.end() && content->is_string()) {
-    reply.text = content->get<std::string>();
-  } else if (const auto refusal = message.find("refusal"); refusal != message.end() && refusal->is_string()) {
-    throw LlmError(LlmError::Kind::permanent, "the model refused to answer: " + clip(refusal->get<std::string>()));
+  auto& first = (*choices)[0];
+  if (const auto message = first.find("message"); message != first.end() && message->is_object()) {
+    if (const auto content = message->find("content"); content != message->end() && content->is_string()) {
+      // Moved out, not copied: the content is the whole reply, tens of kilobytes.
+      reply.text = std::move(content->get_ref<std::string&>());
+    } else if (const auto refusal = message->find("refusal"); refusal != message->end() && refusal->is_string()) {
+      throw LlmError(LlmError::Kind::permanent, "the model refused to answer: " + clip(refusal->get<std::string>()));
+    }
   }
   const auto usage = j.value("usage", nlohmann::json::object());
   const auto count = [&](const char* name) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,7 +41,7 @@ struct ChatRequest {
   RetryOverride retry;
   // Used by the mock provider only: a canned reply for this agent (the
   // optional `<agent>.mock.json` next to the agent script).
-  nlohmann::json mock_fixture;
+  std::shared_ptr<const nlohmann::json> mock_fixture;
 };
 
 struct ChatReply {

@@ -36,6 +36,43 @@ std::optional<double> number_field(lua_State* L, int table, const char* name) {
   return out;
 }
 
+// The script's `messages`, read straight from its tables (a JSON tree of
+// them first copied every prompt twice more, on every call).
+void read_messages(lua_State* L, int list, std::vector<llm::ChatMessage>& out) {
+  if (!is_json_array(L, list)) throw std::runtime_error("llm.chat: 'messages' must be a list");
+  const auto n = static_cast<int>(lua_objlen(L, list));
+  out.reserve(static_cast<size_t>(n) + 1);
+  for (int i = 1; i <= n; ++i) {
+    lua_rawgeti(L, list, i);
+    const int message = lua_gettop(L);
+    if (!lua_istable(L, message) || is_json_array(L, message)) {
+      lua_pop(L, 1);
+      throw std::runtime_error("llm.chat: each message needs a string 'content'");
+    }
+    lua_pushliteral(L, "content");
+    lua_rawget(L, message);
+    lua_pushliteral(L, "role");
+    lua_rawget(L, message);
+    if (lua_type(L, -2) != LUA_TSTRING || !(lua_isnil(L, -1) || lua_type(L, -1) == LUA_TSTRING)) {
+      const bool content_ok = lua_type(L, -2) == LUA_TSTRING;
+      lua_pop(L, 3);
+      throw std::runtime_error(content_ok ? "llm.chat: a message's 'role' must be a string"
+                                          : "llm.chat: each message needs a string 'content'");
+    }
+    size_t len = 0;
+    const char* content = lua_tolstring(L, -2, &len);
+    llm::ChatMessage& m = out.emplace_back();
+    m.content.assign(content, len);
+    if (lua_isnil(L, -1)) {
+      m.role = "user";
+    } else {
+      const char* role = lua_tolstring(L, -1, &len);
+      m.role.assign(role, len);
+    }
+    lua_pop(L, 3);
+  }
+}
+
 llm::ChatRequest build_request(lua_State* L, JobHost& host, const std::string& agent_name, int table) {
   luaL_checktype(L, table, LUA_TTABLE);
   llm::ChatRequest req;
@@ -64,13 +101,7 @@ llm::ChatRequest build_request(lua_State* L, JobHost& host, const std::string& a
 
   lua_getfield(L, table, "messages");
   if (lua_istable(L, -1)) {
-    nlohmann::json messages = to_json(L, -1);
-    if (!messages.is_array()) throw std::runtime_error("llm.chat: 'messages' must be a list");
-    for (const auto& m : messages) {
-      if (!m.is_object() || !m.contains("content") || !m["content"].is_string())
-        throw std::runtime_error("llm.chat: each message needs a string 'content'");
-      req.messages.push_back({m.value("role", "user"), m["content"].get<std::string>()});
-    }
+    read_messages(L, lua_gettop(L), req.messages);
   } else if (!lua_isnil(L, -1)) {
     throw std::runtime_error("llm.chat: 'messages' must be a list");
   }
@@ -86,9 +117,15 @@ void push_reply(lua_State* L, const llm::ChatReply& reply) {
   lua_setfield(L, -2, "text");
   push_json(L, reply.json);
   lua_setfield(L, -2, "json");
-  push_json(L, nlohmann::json{{"prompt_tokens", reply.usage.prompt_tokens},
-                              {"completion_tokens", reply.usage.completion_tokens},
-                              {"total_tokens", reply.usage.prompt_tokens + reply.usage.completion_tokens}});
+  lua_createtable(L, 0, 3);
+  const std::pair<const char*, int64_t> usage[] = {
+      {"prompt_tokens", reply.usage.prompt_tokens},
+      {"completion_tokens", reply.usage.completion_tokens},
+      {"total_tokens", reply.usage.prompt_tokens + reply.usage.completion_tokens}};
+  for (const auto& [name, count] : usage) {
+    lua_pushnumber(L, static_cast<double>(count));
+    lua_setfield(L, -2, name);
+  }
   lua_setfield(L, -2, "usage");
   lua_pushstring(L, reply.model.c_str());
   lua_setfield(L, -2, "model");

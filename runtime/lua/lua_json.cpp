@@ -189,6 +189,10 @@ void append_text_impl(std::string& out, lua_State* L, int index, int depth, int 
 
 }  // namespace
 
+bool is_json_array(lua_State* L, int index) {
+  return is_array(L, index < 0 && index > LUA_REGISTRYINDEX ? lua_gettop(L) + index + 1 : index);
+}
+
 void append_json_text(std::string& out, lua_State* L, int index, json::InvalidUtf8 invalid, int max_depth) {
   append_text_impl(out, L, index, 0, max_depth, invalid);
 }

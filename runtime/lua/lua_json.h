@@ -16,6 +16,10 @@ namespace agentry::lua {
 // encodes back as [] rather than {}.
 void push_json(lua_State* L, const nlohmann::json& value);
 
+// Whether the table at `index` encodes as a JSON array: marked as one, or
+// keys exactly 1..n.
+bool is_json_array(lua_State* L, int index);
+
 // Reads the value at `index`. Tables with keys 1..n (or marked as arrays)
 // become arrays, others objects. Throws std::runtime_error on functions,
 // userdata, cycles or nesting deeper than `max_depth`.

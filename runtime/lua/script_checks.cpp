@@ -22,9 +22,9 @@ std::vector<ScriptProblem> check_scripts(const ScriptSnapshot& snapshot) {
     if (a.required_outputs.empty())
       warnings.push_back({file, 0, "agent '" + name + "' declares no output fields (output = { required = {...} })",
                           true});
-    if (a.mock_fixture.is_object())
+    if (a.mock_fixture)
       for (const auto& field : a.required_outputs)
-        if (!a.mock_fixture.contains(field))
+        if (!a.mock_fixture->contains(field))
           warnings.push_back({"agents/" + name + ".mock.json", 0, "fixture lacks the output field '" + field + "'",
                               true});
   }

@@ -290,7 +290,7 @@ std::shared_ptr<ScriptSnapshot> load_scripts(const fs::path& directory, std::vec
     else if (it == snap->agents.end())
       errors.push_back({f.rel, 0, "fixture for an unknown agent '" + agent + "'", true});
     else
-      it->second.mock_fixture = std::move(fixture);
+      it->second.mock_fixture = std::make_shared<const nlohmann::json>(std::move(fixture));
   }
   if (snap->pipelines.empty() && errors.empty()) errors.push_back({"pipelines", 0, "no pipeline scripts found"});
 

@@ -48,7 +48,9 @@ struct AgentDef {
   // applied while the agent runs (JobHost::enter_agent_limits).
   std::optional<size_t> memory_bytes;
   std::optional<int> timeout_seconds;
-  nlohmann::json mock_fixture;  // `<name>.mock.json` next to the agent, if any
+  // `<name>.mock.json` next to the agent (null: none), shared with every
+  // request of this agent rather than copied into it.
+  std::shared_ptr<const nlohmann::json> mock_fixture;
   std::shared_ptr<const CompiledChunk> chunk;
 };
 

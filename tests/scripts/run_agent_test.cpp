@@ -32,11 +32,11 @@ struct AgentCase {
 AgentCase case_for(const lua::ScriptSnapshot& snapshot, const std::string& agent) {
   if (agent == "epic") return {example_input("backlog.json"), "Coach Review Portal"};
   if (agent == "stories")
-    return {{{"brief", example_input("backlog.json")}, {"epic", snapshot.find_agent("epic")->mock_fixture}},
+    return {{{"brief", example_input("backlog.json")}, {"epic", *snapshot.find_agent("epic")->mock_fixture}},
             "Google Workspace"};
   if (agent == "tasks") {
-    const auto& story = snapshot.find_agent("stories")->mock_fixture["items"][0];
-    return {{{"epic", snapshot.find_agent("epic")->mock_fixture}, {"story", story}}, story["title"].get<std::string>()};
+    const auto& story = (*snapshot.find_agent("stories")->mock_fixture)["items"][0];
+    return {{{"epic", *snapshot.find_agent("epic")->mock_fixture}, {"story", story}}, story["title"].get<std::string>()};
   }
   if (agent == "interview_reply") return {example_input("interview.json"), "changing portion sizes in the meal plan"};
   return {example_input("client.json"), "Laura Bennett"};
@@ -76,8 +76,8 @@ BOOST_AUTO_TEST_CASE(outputs_reach_the_agent_as_ctx_outputs) {
   lua::AgentRunRequest request;
   request.agent = "E3";
   request.input = example_input("client.json");
-  request.outputs = {{"E1", snapshot->find_agent("E1")->mock_fixture},
-                     {"E2", snapshot->find_agent("E2")->mock_fixture}};
+  request.outputs = {{"E1", *snapshot->find_agent("E1")->mock_fixture},
+                     {"E2", *snapshot->find_agent("E2")->mock_fixture}};
   const auto run = lua::run_agent_alone(*snapshot, std::make_shared<llm::MockProvider>(), request);
   BOOST_REQUIRE(run.outcome.status == jobs::JobStatus::completed);
   BOOST_REQUIRE_EQUAL(run.calls.size(), 1u);  // E1 and E2 replayed, not called
