@@ -1,5 +1,6 @@
 #include "runtime/lua/sandbox.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -102,13 +103,16 @@ std::string Sandbox::stop_message() const {
 void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
   auto* self = static_cast<Sandbox*>(ud);
   if (new_size == 0) {
-    std::free(ptr);
-    self->used_ -= ptr ? old_size : 0;
+    if (ptr) {
+      self->arena_.release(ptr, old_size);
+      self->used_ -= old_size;
+    }
     return nullptr;
   }
   const size_t old_counted = ptr ? old_size : 0;
   const size_t cap = self->agent_ ? self->agent_->memory_cap : self->limits_.memory_bytes;
-  if (new_size > old_counted && self->used_ - old_counted + new_size > cap) {
+  const size_t held = self->memory_used();
+  if (new_size > old_counted && held - std::min(held, old_counted) + new_size > cap) {
     // Refuse: Lua raises "not enough memory"; the flag makes the hook and
     // the job runner report it as the memory limit, even if a pcall eats it.
     if (self->stop_reason() == StopReason::none && self->agent_ &&
@@ -120,7 +124,7 @@ void* Sandbox::allocate(void* ud, void* ptr, size_t old_size, size_t new_size) {
     if (self->L_) lua_sethook(self->L_, &Sandbox::hook, LUA_MASKCOUNT, 1);
     return nullptr;
   }
-  void* p = std::realloc(ptr, new_size);
+  void* p = ptr ? self->arena_.resize(ptr, old_size, new_size) : self->arena_.allocate(new_size);
   if (p) self->used_ = self->used_ - old_counted + new_size;
   return p;
 }

@@ -6,6 +6,7 @@
 // stop flag (`request_stop`) is the only member another thread may touch.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -13,6 +14,8 @@
 #include <limits>
 #include <memory>
 #include <string>
+
+#include "runtime/lua/state_arena.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -56,7 +59,9 @@ class Sandbox {
   lua_State* L() const { return L_; }
   const SandboxLimits& limits() const { return limits_; }
 
-  size_t memory_used() const { return used_; }
+  // What the state holds: the bytes Lua asked for, or the arena's footprint
+  // when free blocks of other sizes make that larger. Limits count this.
+  size_t memory_used() const { return std::max(used_, arena_.footprint()); }
 
   // Marks the state to stop at its next instruction count check or primitive.
   // Safe to call from any thread.
@@ -97,6 +102,7 @@ class Sandbox {
   std::string refused_agent_;
   std::string timed_out_agent_;
   int timed_out_seconds_ = 0;
+  StateArena arena_;  // destroyed after ~Sandbox's lua_close
   lua_State* L_ = nullptr;
   size_t used_ = 0;
   std::atomic<StopReason> stop_{StopReason::none};
