@@ -3,6 +3,7 @@
 // parallel.map, on a call thread while the script's other items go on.
 #include "runtime/lua/lua_call.h"
 #include "runtime/lua/lua_json.h"
+#include "runtime/metrics/cpu_by_part.h"
 
 namespace agentry::lua {
 
@@ -162,7 +163,11 @@ class SyncListener final : public llm::CallListener {
   std::string key_;
 };
 
+// The CPU of llm.chat, from the script's table to the reply table it gets
+// back, is the LLM call's (runtime/metrics/cpu_by_part.h); writes to the
+// store inside it are the store's.
 int llm_call(lua_State* L, JobHost& host) {
+  const metrics::CpuScope cpu(metrics::CpuPart::llm);
   host.check_stopped(L);
   const std::string key = luaL_checkstring(L, 1);
   const std::string agent = luaL_checkstring(L, 2);
@@ -185,6 +190,7 @@ int llm_call(lua_State* L, JobHost& host) {
 }
 
 int llm_start(lua_State* L, JobHost& host) {
+  const metrics::CpuScope cpu(metrics::CpuPart::llm);
   host.check_stopped(L);
   const std::string key = luaL_checkstring(L, 1);
   const std::string agent = luaL_checkstring(L, 2);
@@ -202,6 +208,7 @@ int llm_wait_any(lua_State* L, JobHost& host) {
 }
 
 int llm_result(lua_State* L, JobHost& host) {
+  const metrics::CpuScope cpu(metrics::CpuPart::llm);
   auto call = host.take_call(static_cast<int>(luaL_checkinteger(L, 1)));
   if (!call) return luaL_error(L, "unknown LLM call handle");
   if (call->error) raise_call_error(L, host, call->key, *call->error);

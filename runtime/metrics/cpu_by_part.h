@@ -1,4 +1,6 @@
-// Where this process's CPU time goes: inside database calls, inside LLM calls,
+// Where this process's CPU time goes: inside database calls, inside LLM calls
+// (llm.chat from the script's table to the reply table it gets back: the
+// request, the HTTP exchange, parsing the reply and handing it to Lua),
 // serving HTTP requests, or elsewhere (scripts, scheduler). For /metrics
 // (agentry_cpu_seconds_total{part}) and the throughput table of
 // tools/bench/run, which must show whether the database or the engine limits

@@ -71,7 +71,7 @@ void write_cpu(std::ostream& out) {
                                                   {"api", metrics::cpu_seconds(CpuPart::api)}};
   double counted = 0;
   out << "# HELP agentry_cpu_seconds_total CPU time of this process: inside database calls (store), inside LLM calls "
-         "(llm: request, HTTP exchange, reply parsing), serving HTTP requests apart from their database calls (api), "
+         "(llm: from a script's llm.chat table to the reply table it gets back, HTTP exchange included), serving HTTP requests apart from their database calls (api), "
          "and the rest (engine: scripts, scheduler).\n"
          "# TYPE agentry_cpu_seconds_total counter\n";
   for (const auto& [part, seconds] : parts) {
