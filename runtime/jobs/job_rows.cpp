@@ -1,5 +1,8 @@
 #include "runtime/jobs/job_rows.h"
 
+#include <map>
+#include <string_view>
+
 #include "runtime/jobs/statements.h"
 #include "runtime/jobs/store.h"
 
@@ -45,8 +48,9 @@ Job job_from_row(const sql::Row& r) {
 
 namespace {
 
-nlohmann::json assemble(const std::string& job_id, const nlohmann::json& recipe,
-                        const std::map<std::string, std::string>& outputs) {
+using Outputs = std::map<std::string_view, const nlohmann::json*>;  // completed steps' outputs by key
+
+nlohmann::json assemble(const std::string& job_id, const nlohmann::json& recipe, const Outputs& outputs) {
   if (!recipe.is_object()) throw StoreError("stored result of job " + job_id + " names its steps wrongly");
   auto result = nlohmann::json::object();
   for (const auto& [name, part] : recipe.items()) {
@@ -54,15 +58,10 @@ nlohmann::json assemble(const std::string& job_id, const nlohmann::json& recipe,
       result[name] = assemble(job_id, part, outputs);
       continue;
     }
-    const auto output = part.is_string() ? outputs.find(part.get<std::string>()) : outputs.end();
+    const auto output = part.is_string() ? outputs.find(part.get_ref<const std::string&>()) : outputs.end();
     if (output == outputs.end())
       throw StoreError("the result of job " + job_id + " is made of step " + part.dump() + ", which is not stored");
-    try {
-      result[name] = nlohmann::json::parse(output->second);
-    } catch (const nlohmann::json::exception& e) {
-      throw StoreError("stored output of step " + part.dump() + " of job " + job_id +
-                       " is not valid JSON: " + e.what());
-    }
+    result[name] = *output->second;
   }
   return result;
 }
@@ -70,12 +69,21 @@ nlohmann::json assemble(const std::string& job_id, const nlohmann::json& recipe,
 }  // namespace
 
 nlohmann::json result_from_steps(const std::string& job_id, const std::string& from_steps,
-                                 const std::map<std::string, std::string>& outputs) {
-  const auto recipe = nlohmann::json::parse(from_steps, nullptr, false);
-  return assemble(job_id, recipe, outputs);
+                                 const std::vector<StepRecord>& steps) {
+  Outputs outputs;
+  for (const auto& step : steps)
+    if (step.status == "completed") outputs.emplace(step.key, &step.output);
+  return assemble(job_id, nlohmann::json::parse(from_steps, nullptr, false), outputs);
 }
 
 Event event_from_row(const sql::Row& r) { return Event{r.integer(0), r.time(1), r.text(2), r.text(3)}; }
+
+StepRecord step_output_from_row(const sql::Row& r) {
+  StepRecord s;
+  s.key = r.text(0);
+  s.output = parse_column(r, 1, "output of step " + s.key);
+  return s;
+}
 
 StepRecord step_from_row(const sql::Row& r) {
   StepRecord s;

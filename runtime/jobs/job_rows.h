@@ -1,8 +1,8 @@
 // Conversions between the job model (job.h) and the store's rows and columns.
 #pragma once
 
-#include <map>
 #include <string>
+#include <vector>
 
 #include "runtime/jobs/job.h"
 #include "runtime/jobs/sql/connection.h"
@@ -14,11 +14,13 @@ namespace agentry::jobs {
 // result_from_steps).
 Job job_from_row(const sql::Row& row);
 // A result stored as the steps it is made of (JobResult::from_steps), put
-// together from those steps' outputs (step key -> output JSON text).
+// together from the outputs of those of `steps` that completed.
 nlohmann::json result_from_steps(const std::string& job_id, const std::string& from_steps,
-                                 const std::map<std::string, std::string>& outputs);
+                                 const std::vector<StepRecord>& steps);
 // (seq, ts, event, details)
 Event event_from_row(const sql::Row& row);
+// Statements::select_step_outputs column order: the key and output only.
+StepRecord step_output_from_row(const sql::Row& row);
 // Statements::select_steps column order.
 StepRecord step_from_row(const sql::Row& row);
 

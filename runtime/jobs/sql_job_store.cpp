@@ -115,13 +115,16 @@ std::optional<Job> SqlJobStore::get(const std::string& id, JobParts parts) {
   const uint64_t ranks_version = ranks_.version();
   return read(
       [&](sql::Connection& c) {
-        auto job = load_job(c, id, parts.input);
+        // Steps first: a result made of them is put together from these.
+        std::vector<StepRecord> steps;
+        if (parts.steps)
+          for (const auto& row : c.query(sql_.select_steps, {id})) steps.push_back(step_from_row(row));
+        auto job = load_job(c, id, parts.input, parts.steps ? &steps : nullptr);
         if (!job) return job;
         job->queue_position = queue_position(c, *job, ranks_version);
         for (const auto& row : c.query(sql_.select_events_after, {id, int64_t{0}, kWholeLog}))
           job->execution_log.push_back(event_from_row(row));
-        if (parts.steps)
-          for (const auto& row : c.query(sql_.select_steps, {id})) job->steps.push_back(step_from_row(row));
+        job->steps = std::move(steps);
         return job;
       },
       Reads::snapshot);
@@ -312,18 +315,22 @@ void SqlJobStore::fenced(sql::Connection& c, const std::string& statement, sql::
                   (rows.empty() ? std::string("deleted") : "now " + rows.front().text(0)) + ")");
 }
 
-std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id, bool with_input) {
+std::optional<Job> SqlJobStore::load_job(sql::Connection& c, const std::string& id, bool with_input,
+                                         const std::vector<StepRecord>* steps) {
   const auto rows = c.query(with_input ? sql_.select_job : sql_.select_job_without_input, {id});
   if (rows.empty()) return std::nullopt;
-  return job_from(c, rows.front());
+  return job_from(c, rows.front(), steps);
 }
 
-Job SqlJobStore::job_from(sql::Connection& c, const sql::Row& row) {
+Job SqlJobStore::job_from(sql::Connection& c, const sql::Row& row, const std::vector<StepRecord>* steps) {
   Job job = job_from_row(row);
   if (row.is_null(kResultSteps)) return job;
-  std::map<std::string, std::string> outputs;
-  for (const auto& step : c.query(sql_.select_step_outputs, {job.id})) outputs.emplace(step.text(0), step.text(1));
-  job.result = result_from_steps(job.id, row.text(kResultSteps), outputs);
+  std::vector<StepRecord> outputs;
+  if (!steps) {
+    for (const auto& step : c.query(sql_.select_step_outputs, {job.id})) outputs.push_back(step_output_from_row(step));
+    steps = &outputs;
+  }
+  job.result = result_from_steps(job.id, row.text(kResultSteps), *steps);
   return job;
 }
 

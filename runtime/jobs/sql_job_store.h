@@ -98,9 +98,12 @@ class SqlJobStore : public JobStore {
   // completion earlier in the transaction freed.
   enum class ClaimKind { fill, hand_over };
   std::vector<ClaimedJob> claim_in(sql::Connection& c, const ClaimRequest& request, ClaimKind kind);
-  std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true);
+  // `steps`: the job's steps when the caller read them already; a result made
+  // of steps is put together from them instead of reading their outputs.
+  std::optional<Job> load_job(sql::Connection& c, const std::string& id, bool with_input = true,
+                              const std::vector<StepRecord>* steps = nullptr);
   // job_from_row, with a result made of steps put together from them.
-  Job job_from(sql::Connection& c, const sql::Row& row);
+  Job job_from(sql::Connection& c, const sql::Row& row, const std::vector<StepRecord>* steps = nullptr);
   // `ranks_version`: ranks_.version() as read before the caller's read began.
   std::optional<int64_t> queue_position(sql::Connection& c, const Job& job, uint64_t ranks_version);
   int64_t queue_position(sql::Connection& c, const std::string& id, int priority, TimePoint created_at,

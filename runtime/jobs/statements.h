@@ -19,7 +19,7 @@ enum JobColumn {
   kPriority,
   kInput,
   kResult,
-  kResultSteps,  // a step pipeline's result as the steps it is made of (store.h JobResult)
+  kResultSteps,  // a step pipeline's result as the steps it is made of (job.h JobResult)
   kErrorReason,
   kErrorMessage,
   kProgress,

@@ -546,6 +546,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_result_made_of_steps_is_read_back_from_them_and_
                                    {"nutrition", {{"N0", {{"kcal", 2100}, {"note", "ü 🍎"}}}}}};
   BOOST_TEST(store->get(id)->result == expected);
   BOOST_TEST(store->get(id, {.input = false})->result == expected);
+  const auto with_steps = store->get(id, {.steps = true});  // put together from the steps it read
+  BOOST_TEST(with_steps->result == expected);
+  BOOST_TEST(with_steps->steps.size() == 3u);
   BOOST_TEST(store->get_state(id)->result == expected);
   ListQuery with_result;
   with_result.with_result = true;

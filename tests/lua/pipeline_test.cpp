@@ -217,12 +217,14 @@ BOOST_AUTO_TEST_CASE(json_null_encodes_as_null) {
 
 namespace {
 // What the store does with a result made of steps: put it together from the
-// journal's step outputs.
+// journal's step outputs, read back as the store reads them.
 nlohmann::json assembled(const Ran& ran) {
-  std::map<std::string, std::string> outputs;
-  for (const auto& [key, step] : ran.journal->steps())
-    if (step.status == "completed") outputs.emplace(key, step.output_text);
-  return jobs::result_from_steps("job-1", ran.outcome.stored_result.from_steps(), outputs);
+  std::vector<jobs::StepRecord> steps;
+  for (const auto& [key, step] : ran.journal->steps()) {
+    auto& read = steps.emplace_back(step);
+    if (!step.output_text.empty()) read.output = nlohmann::json::parse(step.output_text);
+  }
+  return jobs::result_from_steps("job-1", ran.outcome.stored_result.from_steps(), steps);
 }
 }  // namespace
 
