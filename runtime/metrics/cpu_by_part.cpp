@@ -33,9 +33,15 @@ void switch_to(int part) {
 
 }  // namespace
 
-CpuScope::CpuScope(CpuPart part) : outer_(current_part) { switch_to(static_cast<int>(part)); }
+// A scope inside one of its own part (llm.chat's around LlmClient::chat)
+// changes nothing: it reads no clock.
+CpuScope::CpuScope(CpuPart part) : outer_(current_part), switched_(current_part != static_cast<int>(part)) {
+  if (switched_) switch_to(static_cast<int>(part));
+}
 
-CpuScope::~CpuScope() { switch_to(outer_); }
+CpuScope::~CpuScope() {
+  if (switched_) switch_to(outer_);
+}
 
 double cpu_seconds(CpuPart part) {
   return static_cast<double>(part_ns[static_cast<int>(part)].load(std::memory_order_relaxed)) / 1e9;

@@ -28,7 +28,8 @@ class CpuScope {
   CpuScope& operator=(const CpuScope&) = delete;
 
  private:
-  int outer_;  // the part this scope interrupted; -1: none
+  int outer_;      // the part this scope interrupted; -1: none
+  bool switched_;  // false inside a scope of the same part
 };
 
 // CPU seconds counted in `part` since the process started.
