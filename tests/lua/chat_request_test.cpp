@@ -29,13 +29,9 @@ class CapturingProvider final : public llm::LlmProvider {
 
 // What pcall(llm.chat, <call_table>) raised, or "ok".
 std::string chat_error(const std::string& call_table) {
-  ScriptDir dir;
-  auto snap = pipeline_with_body(
-      dir, "local ok, err = pcall(llm.chat, " + call_table + ")\nreturn { err = ok and 'ok' or tostring(err) }");
-  auto ran = run_pipeline(*snap, "t");
-  BOOST_REQUIRE_MESSAGE(ran.outcome.status == jobs::JobStatus::completed,
-                        call_table << ": " << (ran.outcome.error ? ran.outcome.error->message : ""));
-  return ran.outcome.result["err"].get<std::string>();
+  return result_of_body("local ok, err = pcall(llm.chat, " + call_table +
+                        ")\nreturn { err = ok and 'ok' or tostring(err) }")["err"]
+      .get<std::string>();
 }
 
 }  // namespace

@@ -23,13 +23,9 @@ lua::JobOutcome run_body(const std::string& body, lua::RunOptions options = {}) 
 // Runs `expr` inside a pipeline and returns what `type(expr)` gives, or the
 // error text when evaluating it raised.
 std::string probe(const std::string& expr) {
-  ScriptDir dir;
-  auto snap = pipeline_with_body(
-      dir, "local ok, v = pcall(function() return " + expr + " end)\nreturn { v = ok and type(v) or tostring(v) }");
-  auto ran = run_pipeline(*snap, "t");
-  BOOST_REQUIRE_MESSAGE(ran.outcome.status == jobs::JobStatus::completed,
-                        expr << ": " << (ran.outcome.error ? ran.outcome.error->message : ""));
-  return ran.outcome.result["v"].get<std::string>();
+  return result_of_body("local ok, v = pcall(function() return " + expr +
+                        " end)\nreturn { v = ok and type(v) or tostring(v) }")["v"]
+      .get<std::string>();
 }
 
 }  // namespace
